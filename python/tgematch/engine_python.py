@@ -1,0 +1,278 @@
+"""The pure-Python engine.
+
+It implements ``docs/matching.md`` with the same compiled watchlist as the Rust engine.
+The literal set is compiled once into a single regular expression shaped like a trie
+(one branch per distinct next character, so the backtracking engine never tries two
+alternatives at one position). Wrapped in a lookahead, ``finditer`` reports, at every
+position of the folded and collapsed text, the longest literal starting there; the other
+literals starting there are exactly its prefixes that are literals, precomputed per
+literal. One pass over the document finds every (overlapping) occurrence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+
+from ._text import CLASSES, GLUE, fold_space
+from .patterns import (
+    END_CHECK,
+    KIND_CONTEXT,
+    START_CHECK,
+    CompiledWatchlist,
+)
+
+__all__ = ["PythonEngine", "RawAnalysis", "Spans"]
+
+Spans = list[tuple[int, int]]
+RawAnalysis = tuple[
+    list[tuple[int, Spans]],
+    list[int],
+    list[tuple[int, Spans]],
+    list[tuple[int, Spans, int]],
+    bool,
+    int,
+    int,
+    int,
+    int,
+    int,
+]
+
+_RUNS = re.compile("  +")
+
+
+def _trie_regex(literals: Sequence[str]) -> str:
+    """A regex matching the longest literal at a position, as a radix trie of groups."""
+    root: dict[str, dict] = {}
+    end = ""  # key marking "a literal ends here" (no literal contains the empty string)
+    for lit in literals:
+        node = root
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[end] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        # returns the regex for what may follow `node`, preferring the longest match
+        branches = []
+        for ch in sorted(k for k in node if k != end):
+            child = node[ch]
+            run = [ch]
+            while end not in child and len(child) == 1:  # compress single-child chains
+                (nxt,) = child
+                run.append(nxt)
+                child = child[nxt]
+            branches.append(re.escape("".join(run)) + emit(child))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end in node else (body if len(branches) == 1 else body)
+
+    return emit(root)
+
+
+class PythonEngine:
+    """Scan documents with a compiled watchlist; the same raw API as ``tgematch._native.Engine``."""
+
+    def __init__(self, compiled: CompiledWatchlist) -> None:
+        self.compiled = compiled
+        lits = compiled.literals
+        self._lit_ids = {s: i for i, s in enumerate(lits)}
+        units: list[list[tuple[int, int, int, tuple[str, ...] | None]]] = [[] for _ in lits]
+        for lit, target, part, flags, nfb in compiled.units:
+            units[lit].append((target, part, flags, compiled.nfb_sets[nfb] if nfb >= 0 else None))
+        self._units = units
+        # every literal that is a prefix of literal i (itself included)
+        lit_ids = self._lit_ids
+        self._prefixes: list[tuple[int, ...]] = [
+            tuple(lit_ids[s[:k]] for k in range(1, len(s) + 1) if s[:k] in lit_ids) for s in lits
+        ]
+        self._regex = re.compile("(?=(" + _trie_regex(lits) + "))") if lits else None
+        self._nparts = [t[2] for t in compiled.targets]
+        self._max_gap = [t[3] for t in compiled.targets]
+
+    # ------------------------------------------------------------------ scanning
+    def _scan(self, text: str) -> dict[int, list[set[tuple[int, int]]]]:
+        """Occurrences of every part of every target: ``{target: [set of (start, end)]}``."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        found: dict[int, list[set[tuple[int, int]]]] = {}
+        if self._regex is None or not text:
+            return found
+        folded = fold_space(text)
+        # collapse runs of spaces; keep breakpoints to map collapsed -> original indices
+        bk_c: list[int] = []
+        bk_shift: list[int] = []
+        if "  " in folded:
+            shift = 0
+            for m in _RUNS.finditer(folded):
+                r, length = m.start(), m.end() - m.start()
+                bk_c.append(r - shift + 1)
+                shift += length - 1
+                bk_shift.append(shift)
+            collapsed = _RUNS.sub(" ", folded)
+        else:
+            collapsed = folded
+        n = len(text)
+        classes = CLASSES
+        lit_ids = self._lit_ids
+        prefixes = self._prefixes
+        units = self._units
+        lits = self.compiled.literals
+        nparts = self._nparts
+        for m in self._regex.finditer(collapsed):
+            p = m.start()
+            for lid in prefixes[lit_ids[m.group(1)]]:
+                q = p + len(lits[lid])  # collapsed end (exclusive)
+                if bk_c:
+                    k = bisect.bisect_right(bk_c, p)
+                    s = p + (bk_shift[k - 1] if k else 0)
+                    k = bisect.bisect_right(bk_c, q - 1)
+                    e = q + (bk_shift[k - 1] if k else 0)
+                else:
+                    s, e = p, q
+                for target, part, flags, nfb in units[lid]:
+                    if (
+                        flags & START_CHECK
+                        and s
+                        and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE
+                    ):
+                        continue
+                    if (
+                        flags & END_CHECK
+                        and e < n
+                        and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE
+                    ):
+                        continue
+                    if nfb is not None and any(collapsed.startswith(a, q) for a in nfb):
+                        continue
+                    parts = found.get(target)
+                    if parts is None:
+                        parts = found[target] = [set() for _ in range(nparts[target])]
+                    parts[part].add((s, e))
+        return found
+
+    def _target_spans(
+        self, text: str, found: dict[int, list[set[tuple[int, int]]]]
+    ) -> dict[int, Spans]:
+        """Combine parts (gaps) into each target's sorted distinct occurrences."""
+        out: dict[int, Spans] = {}
+        for target, parts in found.items():
+            if len(parts) == 1:
+                out[target] = sorted(parts[0])
+                continue
+            if any(not p for p in parts):
+                continue
+            max_gap = self._max_gap[target]
+            later = [sorted(p) for p in parts[1:]]
+            starts = [[s for s, _ in p] for p in later]
+            spans = []
+            for s0, e0 in sorted(parts[0]):
+                reach = [e0]
+                for occ, occ_starts in zip(later, starts, strict=True):
+                    nxt: set[int] = set()
+                    for e_prev in reach:
+                        lo = bisect.bisect_left(occ_starts, e_prev)
+                        hi = bisect.bisect_right(occ_starts, e_prev + max_gap)
+                        for s, e in occ[lo:hi]:
+                            if "\n" not in text[e_prev:s]:
+                                nxt.add(e)
+                    reach = sorted(nxt)
+                    if not reach:
+                        break
+                if reach:
+                    spans.append((s0, reach[0]))
+            if spans:
+                out[target] = spans
+        return out
+
+    # ------------------------------------------------------------------ raw API
+    def find(self, text: str) -> list[tuple[int, int, int, int]]:
+        """Every occurrence as ``(kind, ref, start, end)``, sorted by (start, end, kind, ref)."""
+        targets = self.compiled.targets
+        occ = [
+            (s, e, targets[t][0], targets[t][1])
+            for t, spans in self._target_spans(text, self._scan(text)).items()
+            for s, e in spans
+        ]
+        occ.sort()
+        return [(k, r, s, e) for s, e, k, r in occ]
+
+    def analyze(self, text: str) -> RawAnalysis:
+        """Scan and score one text (``docs/matching.md`` §7); the engine-neutral raw tuple."""
+        c = self.compiled
+        spans = self._target_spans(text, self._scan(text))
+        companies: list[tuple[int, Spans]] = []
+        vetoed: list[int] = []
+        company_score = 0
+        for i, t in enumerate(c.company_target):
+            sp = spans.get(t)
+            if sp is None:
+                continue
+            v = c.veto_target[i]
+            if v >= 0 and v in spans:
+                vetoed.append(i)
+                continue
+            companies.append((i, sp))
+            company_score += c.company_scores[i]
+        keywords: list[tuple[int, Spans]] = []
+        keyword_score = 0
+        for i, t in enumerate(c.keyword_target):
+            sp = spans.get(t)
+            if sp is not None:
+                keywords.append((i, sp))
+                keyword_score += c.keyword_weights[i]
+        context = any(t in spans for t in c.context_target) if spans else False
+        halve = context and c.halve_penalty_with_context
+        exclusions: list[tuple[int, Spans, int]] = []
+        penalty = 0
+        for i, t in enumerate(c.exclusion_target):
+            sp = spans.get(t)
+            if sp is not None:
+                applied = c.exclusion_penalties[i] // 2 if halve else c.exclusion_penalties[i]
+                exclusions.append((i, sp, applied))
+                penalty += applied
+        boost = 0
+        if (
+            companies
+            and keywords
+            and _near(
+                [s for _, sp in companies for s, _ in sp],
+                [s for _, sp in keywords for s, _ in sp],
+                c.proximity_distance,
+            )
+        ):
+            boost = c.proximity_boost
+        confidence = max(0, min(100, company_score + keyword_score + boost - penalty))
+        return (
+            companies,
+            vetoed,
+            keywords,
+            exclusions,
+            context,
+            company_score,
+            keyword_score,
+            boost,
+            penalty,
+            confidence,
+        )
+
+    def analyze_many(self, texts: Iterable[str], threads: int = 1) -> list[RawAnalysis]:
+        """Analyse texts in order (serially: the Python engine holds the GIL anyway)."""
+        return [self.analyze(t) for t in texts]
+
+
+def _near(a: list[int], b: list[int], distance: int) -> bool:
+    """True when some x in a and y in b have |x - y| < distance."""
+    b = sorted(b)
+    for x in a:
+        k = bisect.bisect_left(b, x)
+        if k < len(b) and b[k] - x < distance:
+            return True
+        if k and x - b[k - 1] < distance:
+            return True
+    return False
+
+
+# KIND_CONTEXT is re-exported for callers that group occurrences by kind
+_ = KIND_CONTEXT

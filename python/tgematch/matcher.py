@@ -1,0 +1,174 @@
+"""The :class:`Matcher`: backend selection and the modern API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any
+
+from .engine_python import PythonEngine
+from .patterns import CompiledWatchlist, compile_watchlist
+from .results import Analysis, Occurrence, build_analysis, build_occurrences
+from .watchlist import Watchlist
+
+__all__ = ["BACKENDS", "Matcher", "default_backend"]
+
+BACKENDS = ("auto", "native", "python")
+_ENV = "TGEMATCH_BACKEND"
+_BUILD_HINT = (
+    "the native engine tgematch._native is not available; build it with "
+    "`pip install .` (needs a Rust toolchain) or use backend='python'"
+)
+
+
+def _native_module() -> Any | None:
+    try:
+        from . import _native  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _native
+
+
+def default_backend() -> str:
+    """The backend that ``backend="auto"`` picks: ``"native"`` or ``"python"``.
+
+    ``TGEMATCH_BACKEND=native`` or ``=python`` overrides the automatic choice;
+    ``native`` then fails with ImportError when the native module is missing.
+    """
+    env = os.environ.get(_ENV, "").strip().lower()
+    if env in ("", "auto"):
+        return "native" if _native_module() is not None else "python"
+    if env == "python":
+        return "python"
+    if env == "native":
+        if _native_module() is None:
+            raise ImportError(f"{_ENV}=native: {_BUILD_HINT}")
+        return "native"
+    raise ValueError(f"{_ENV} must be 'native', 'python' or 'auto', not {env!r}")
+
+
+def _check_text(value: object, name: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+
+
+def _document(doc: object, index: int) -> str:
+    """The text scanned for one element of ``analyze_many``'s input."""
+    if isinstance(doc, str):
+        return doc
+    if isinstance(doc, Mapping):
+        content = doc.get("content")
+        title = doc.get("title")
+    elif isinstance(doc, tuple) and len(doc) == 2:
+        content, title = doc
+    else:
+        raise TypeError(
+            f"docs[{index}] must be str, a (content, title) pair or a mapping with "
+            f"'content', not {type(doc).__name__}"
+        )
+    _check_text(content, f"docs[{index}] content")
+    if title is None:
+        return content  # type: ignore[return-value]
+    _check_text(title, f"docs[{index}] title")
+    return f"{title}\n{content}"
+
+
+class Matcher:
+    """Matches one watchlist against documents.
+
+    ``backend`` is ``"auto"`` (the native engine when it is built, else pure Python; the
+    environment variable ``TGEMATCH_BACKEND`` overrides it), ``"native"`` or
+    ``"python"``. Both engines give identical results. A Matcher is immutable, safe to
+    share between threads, and pickles (it is rebuilt from its watchlist).
+    """
+
+    def __init__(self, watchlist: Watchlist, backend: str = "auto") -> None:
+        if not isinstance(watchlist, Watchlist):
+            raise TypeError(
+                f"watchlist must be a tgematch.Watchlist, not {type(watchlist).__name__}"
+            )
+        if not isinstance(backend, str):
+            raise TypeError(f"backend must be str, not {type(backend).__name__}")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        chosen = default_backend() if backend == "auto" else backend
+        self._watchlist = watchlist
+        self._requested = backend
+        self._compiled: CompiledWatchlist = compile_watchlist(watchlist)
+        if chosen == "native":
+            native = _native_module()
+            if native is None:
+                raise ImportError(_BUILD_HINT)
+            self._engine: Any = native.Engine(self._compiled.to_plain())
+        else:
+            self._engine = PythonEngine(self._compiled)
+        self._backend = chosen
+
+    @property
+    def backend(self) -> str:
+        """The engine in use: ``"native"`` or ``"python"``."""
+        return self._backend
+
+    @property
+    def watchlist(self) -> Watchlist:
+        """The watchlist this matcher was built from."""
+        return self._watchlist
+
+    @property
+    def compiled(self) -> CompiledWatchlist:
+        """The compiled watchlist both engines consume."""
+        return self._compiled
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Matcher, (self._watchlist, self._backend))
+
+    def __repr__(self) -> str:
+        return (
+            f"Matcher(<{len(self._watchlist.companies)} companies, "
+            f"{len(self._watchlist.keywords)} keywords>, backend={self._backend!r})"
+        )
+
+    def analyze(self, content: str, title: str | None = None) -> Analysis:
+        """Analyse one document; scans ``f"{title}\\n{content}"`` (content alone without title)."""
+        _check_text(content, "content")
+        if title is not None:
+            _check_text(title, "title")
+            content = f"{title}\n{content}"
+        return build_analysis(self._engine.analyze(content), self._watchlist, self._compiled)
+
+    def find(self, text: str) -> list[Occurrence]:
+        """Every raw occurrence in ``text``, sorted by (start, end, kind, id order)."""
+        _check_text(text, "text")
+        return build_occurrences(self._engine.find(text), self._compiled)
+
+    def analyze_many(self, docs: Iterable[Any], threads: int | None = None) -> list[Analysis]:
+        """Analyse many documents; results in input order, equal to ``analyze`` one by one.
+
+        ``docs`` holds ``str``, ``(content, title)`` pairs or mappings with ``content`` and
+        optional ``title``. The native engine scans the batch with the GIL released,
+        spread over ``threads`` OS threads (default: the available cores).
+        """
+        if threads is None:
+            threads = os.cpu_count() or 1
+        if isinstance(threads, bool) or not isinstance(threads, int):
+            raise TypeError(f"threads must be int or None, not {type(threads).__name__}")
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, not {threads}")
+        if isinstance(docs, (str, bytes)):
+            raise TypeError(f"docs must be an iterable of documents, not {type(docs).__name__}")
+        texts = [_document(d, i) for i, d in enumerate(docs)]
+        wl, comp = self._watchlist, self._compiled
+        return [build_analysis(r, wl, comp) for r in self._engine.analyze_many(texts, threads)]
+
+    def iter_analyze(
+        self, docs: Iterable[Any], batch_size: int = 1000, threads: int | None = None
+    ) -> Iterator[Analysis]:
+        """Stream analyses of an arbitrarily long iterable, ``batch_size`` documents at a time."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+            raise TypeError(f"batch_size must be int, not {type(batch_size).__name__}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        it = iter(docs)
+        while batch := list(islice(it, batch_size)):
+            yield from self.analyze_many(batch, threads)

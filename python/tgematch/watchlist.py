@@ -1,0 +1,532 @@
+"""The watchlist model: companies, keyword rules, exclusion rules, context terms, scoring.
+
+A :class:`Watchlist` is validated when it is built; every problem raises
+:class:`ConfigError` naming the offending entry (``companies[3].aliases[1]``,
+``keywords.high[12]`` …) and the reason. Nothing in a configuration is silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ._text import normalize_phrase
+
+__all__ = [
+    "BUILTIN_EXCLUSIONS",
+    "BUILTIN_KEYWORDS",
+    "DEFAULT_CONTEXT_TERMS",
+    "Company",
+    "ConfigError",
+    "ExclusionRule",
+    "KeywordRule",
+    "Scoring",
+    "Watchlist",
+]
+
+PRIORITIES = ("HIGH", "MEDIUM", "LOW")
+TIERS = ("high", "medium", "low")
+DEFAULT_TIER_WEIGHTS = {"high": 25, "medium": 15, "low": 5}
+METADATA_KEYS = frozenset({"about", "description", "name", "version"})
+PATTERN_MARKERS = frozenset("\\()|[]{}*+?")
+
+# Contract §5: the seed system's built-in rules.
+BUILTIN_KEYWORDS: tuple[tuple[str, int], ...] = (
+    (r"token\s+generation\s+event", 45),
+    (r"tge\s+(is\s+)?live", 40),
+    (r"airdrop\s+(is\s+)?live", 40),
+    (r"claim\s+(your\s+)?tokens?\s+(now|today)", 40),
+    (r"token\s+launch\s+date", 35),
+    (r"tokens?\s+(are\s+)?(now\s+)?available", 35),
+    (r"trading\s+(is\s+)?(now\s+)?live", 35),
+    (r"claim\s+portal\s+(is\s+)?(now\s+)?live", 40),
+    (r"genesis\s+event", 30),
+    (r"mainnet\s+launch", 30),
+)
+BUILTIN_EXCLUSIONS: tuple[tuple[str, int, str], ...] = (
+    (r"test\s*net(?!\s+to\s+mainnet)", 50, "testnet"),
+    (r"game\s+token(?!omics)", 40, "game_token"),
+    (r"nft\s+(collection|drop|mint)", 30, "nft_collection"),
+    (r"price\s+prediction", 35, "speculation"),
+    (r"in-game\s+(currency|item|token)", 45, "gaming"),
+)
+DEFAULT_CONTEXT_TERMS: tuple[str, ...] = (
+    "blockchain",
+    "crypto",
+    "defi",
+    "web3",
+    "protocol",
+    "mainnet",
+    "smart contract",
+    "dapp",
+    "layer 2",
+    "layer2",
+    "rollup",
+)
+
+
+class ConfigError(ValueError):
+    """An invalid watchlist: the message names the offending entry and the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A watched company, in the seed system's dict format.
+
+    ``tokens`` are ticker symbols, matched as cashtags (``$`` + symbol). ``exclusions``
+    are phrases meaning the name is used in another sense; any of them in a document
+    vetoes the company for that document. ``extra`` keeps every other key of the
+    configuration (for example ``status``); it does not affect matching.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()
+    priority: str = "MEDIUM"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The seed's dict form of this company (extra keys included)."""
+        return {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "tokens": list(self.tokens),
+            "exclusions": list(self.exclusions),
+            "priority": self.priority,
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordRule:
+    """A weighted keyword: a plain phrase, or a pattern of the regex subset (``regex``)."""
+
+    pattern: str
+    weight: int
+    regex: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionRule:
+    """A phrase or pattern whose occurrence costs ``penalty`` (halved in crypto context)."""
+
+    pattern: str
+    penalty: int
+    label: str
+    regex: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """Scoring parameters; the defaults are the seed system's (contract §4).
+
+    * ``company_score``: added for every matched company; ``high_priority_bonus`` more
+      for a HIGH priority one.
+    * ``keyword_weight``: weight of a plain keyword given without one (seed: 15).
+    * ``exclusion_penalty``: penalty of an exclusion phrase given without one.
+    * ``proximity_boost`` once when a company and a keyword start less than
+      ``proximity_distance`` characters apart.
+    * ``relevance_threshold``: a document is relevant at this confidence or above.
+    * ``max_gap``: the longest gap, in characters, that ``.*`` in a pattern bridges.
+    * ``halve_penalty_with_context``: exclusion penalties are halved (floor) when the
+      document has crypto context.
+    """
+
+    company_score: int = 20
+    high_priority_bonus: int = 10
+    keyword_weight: int = 15
+    exclusion_penalty: int = 10
+    proximity_boost: int = 20
+    proximity_distance: int = 200
+    relevance_threshold: int = 50
+    max_gap: int = 200
+    halve_penalty_with_context: bool = True
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """A validated watchlist. Build it with :meth:`from_dict`, :meth:`from_file`,
+    :meth:`from_seed` or :meth:`example`; every constructor raises :class:`ConfigError`
+    on invalid input."""
+
+    companies: tuple[Company, ...]
+    keywords: tuple[KeywordRule, ...]
+    exclusions: tuple[ExclusionRule, ...]
+    context_terms: tuple[str, ...] = DEFAULT_CONTEXT_TERMS
+    scoring: Scoring = Scoring()
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_dict(cls, config: Mapping[str, Any]) -> Watchlist:
+        """Build a watchlist from the configuration schema documented in the README.
+
+        Accepts the seed system's JSON configuration as it is (``companies``, keyword
+        tiers ``keywords.high/medium/low``, ``exclusion_phrases``) plus ``keywords`` as a
+        list, ``keyword_weights``, ``exclusion_rules``, ``context_terms``, ``builtins``
+        and ``scoring``. Unknown top-level keys are an error (a typo would otherwise be
+        ignored); ``about``, ``description``, ``name`` and ``version`` are metadata.
+        """
+        if not isinstance(config, Mapping):
+            raise ConfigError(f"watchlist: expected a mapping, got {type(config).__name__}")
+        known = {
+            "companies",
+            "keywords",
+            "keyword_weights",
+            "exclusion_phrases",
+            "exclusion_rules",
+            "context_terms",
+            "builtins",
+            "scoring",
+        }
+        for key in config:
+            if not isinstance(key, str) or (key not in known and key not in METADATA_KEYS):
+                raise ConfigError(
+                    f"watchlist: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
+                )
+        scoring = _scoring(config.get("scoring", {}))
+        builtins = config.get("builtins", True)
+        if not isinstance(builtins, bool):
+            raise ConfigError(f"builtins: expected true or false, got {builtins!r}")
+        companies = tuple(
+            _company(c, f"companies[{i}]")
+            for i, c in enumerate(_list(config.get("companies", []), "companies"))
+        )
+        keywords: list[KeywordRule] = (
+            [KeywordRule(p, w, True) for p, w in BUILTIN_KEYWORDS] if builtins else []
+        )
+        keywords.extend(_keywords(config, scoring))
+        exclusions: list[ExclusionRule] = (
+            [ExclusionRule(p, w, lab, True) for p, w, lab in BUILTIN_EXCLUSIONS] if builtins else []
+        )
+        for i, entry in enumerate(_list(config.get("exclusion_rules", []), "exclusion_rules")):
+            exclusions.append(_exclusion(entry, f"exclusion_rules[{i}]", scoring, need=True))
+        for i, entry in enumerate(_list(config.get("exclusion_phrases", []), "exclusion_phrases")):
+            exclusions.append(_exclusion(entry, f"exclusion_phrases[{i}]", scoring, need=False))
+        context = config.get("context_terms")
+        context_terms = (
+            DEFAULT_CONTEXT_TERMS
+            if context is None
+            else tuple(
+                _string(t, f"context_terms[{i}]")
+                for i, t in enumerate(_list(context, "context_terms"))
+            )
+        )
+        return cls(companies, tuple(keywords), tuple(exclusions), context_terms, scoring)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Watchlist:
+        """Load a watchlist from a ``.json`` or ``.toml`` file (see :meth:`from_dict`)."""
+        p = Path(path)
+        try:
+            raw = p.read_bytes()
+        except OSError as e:
+            raise ConfigError(f"{p}: cannot read watchlist file: {e.strerror or e}") from e
+        suffix = p.suffix.lower()
+        try:
+            if suffix == ".json":
+                data = json.loads(raw.decode("utf-8"))
+            elif suffix == ".toml":
+                data = tomllib.loads(raw.decode("utf-8"))
+            else:
+                raise ConfigError(f"{p}: unknown watchlist format {suffix!r} (use .json or .toml)")
+        except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
+            raise ConfigError(f"{p}: not a valid {suffix[1:].upper()} file: {e}") from e
+        try:
+            return cls.from_dict(data)
+        except ConfigError as e:
+            raise ConfigError(f"{p}: {e}") from None
+
+    @classmethod
+    def from_seed(
+        cls, companies: Sequence[Mapping[str, Any]], keywords: Sequence[str]
+    ) -> Watchlist:
+        """Build the watchlist the seed's ``OptimizedPatternMatcher(companies, keywords)`` used.
+
+        The built-in keyword patterns and exclusion rules of contract §5 come first; every
+        keyword is a plain phrase of weight 15. As in the seed, a keyword equal to a
+        built-in pattern string, or repeated, is the same rule (the seed's dict keyed by
+        pattern string kept one entry).
+        """
+        if isinstance(companies, (str, bytes)) or not isinstance(companies, Sequence):
+            raise TypeError(f"companies must be a list of dicts, not {type(companies).__name__}")
+        if isinstance(keywords, (str, bytes)) or not isinstance(keywords, Iterable):
+            raise TypeError(f"keywords must be a list of str, not {type(keywords).__name__}")
+        scoring = Scoring()
+        rules = [KeywordRule(p, w, True) for p, w in BUILTIN_KEYWORDS]
+        seen = {r.pattern for r in rules}
+        for i, kw in enumerate(keywords):
+            text = _string(kw, f"keywords[{i}]")
+            if text not in seen:
+                seen.add(text)
+                rules.append(KeywordRule(text, scoring.keyword_weight, False))
+        return cls(
+            tuple(_company(c, f"companies[{i}]") for i, c in enumerate(companies)),
+            tuple(rules),
+            tuple(ExclusionRule(p, w, lab, True) for p, w, lab in BUILTIN_EXCLUSIONS),
+            DEFAULT_CONTEXT_TERMS,
+            scoring,
+        )
+
+    @classmethod
+    def example(cls) -> Watchlist:
+        """The bundled example watchlist (``tgematch/data/example_watchlist.toml``)."""
+        return cls.from_file(Path(__file__).parent / "data" / "example_watchlist.toml")
+
+    def company(self, name: str) -> Company:
+        """The company called ``name`` (KeyError if there is none)."""
+        for c in self.companies:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+# ---------------------------------------------------------------------- validation
+def _list(value: Any, where: str) -> list[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
+    return list(value)
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _number(value: Any, where: str, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: {what} must be a number, got {value!r}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ConfigError(f"{where}: {what} must be a whole number, got {value!r}")
+    if value < 0:
+        raise ConfigError(f"{where}: {what} must not be negative, got {value!r}")
+    return int(value)
+
+
+def _company(entry: Any, where: str) -> Company:
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a mapping with a 'name', got {type(entry).__name__}")
+    if "name" not in entry:
+        raise ConfigError(f"{where}: missing required key 'name'")
+    name = _string(entry["name"], f"{where}.name")
+    parts: dict[str, tuple[str, ...]] = {}
+    for key in ("aliases", "tokens", "exclusions"):
+        value = entry.get(key)
+        items = [] if value is None else _list(value, f"{where}.{key}")
+        parts[key] = tuple(_string(v, f"{where}.{key}[{j}]") for j, v in enumerate(items))
+    priority = entry.get("priority", "MEDIUM")
+    if priority is None:
+        priority = "MEDIUM"
+    if not isinstance(priority, str) or priority.upper() not in PRIORITIES:
+        raise ConfigError(
+            f"{where}.priority: unknown priority {priority!r} (expected HIGH, MEDIUM or LOW)"
+        )
+    extra = {
+        k: v
+        for k, v in entry.items()
+        if k not in ("name", "aliases", "tokens", "exclusions", "priority")
+    }
+    return Company(
+        name,
+        parts["aliases"],
+        parts["tokens"],
+        parts["exclusions"],
+        priority.upper(),
+        extra,
+    )
+
+
+def _is_pattern(text: str) -> bool:
+    return any(ch in PATTERN_MARKERS for ch in text)
+
+
+def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[KeywordRule]:
+    raw = config.get("keywords", [])
+    weights = dict(DEFAULT_TIER_WEIGHTS)
+    tw = config.get("keyword_weights", {})
+    if not isinstance(tw, Mapping):
+        raise ConfigError(f"keyword_weights: expected a mapping, got {type(tw).__name__}")
+    for tier, w in tw.items():
+        if tier not in TIERS:
+            raise ConfigError(
+                f"keyword_weights: unknown tier {tier!r} (expected high, medium or low)"
+            )
+        weights[tier] = _number(w, f"keyword_weights.{tier}", "weight")
+    rules: list[KeywordRule] = []
+    if isinstance(raw, Mapping):
+        for tier, entries in raw.items():
+            if tier not in TIERS:
+                raise ConfigError(f"keywords: unknown tier {tier!r} (expected high, medium or low)")
+            for i, e in enumerate(_list(entries, f"keywords.{tier}")):
+                rules.append(_keyword(e, f"keywords.{tier}[{i}]", weights[tier]))
+    else:
+        for i, e in enumerate(_list(raw, "keywords")):
+            rules.append(_keyword(e, f"keywords[{i}]", scoring.keyword_weight))
+    return rules
+
+
+def _keyword(entry: Any, where: str, default_weight: int) -> KeywordRule:
+    if isinstance(entry, str):
+        _check_rule_at(entry, _is_pattern(entry), where)
+        return KeywordRule(entry, default_weight, _is_pattern(entry))
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a string or a mapping, got {type(entry).__name__}")
+    _only(entry, {"pattern", "weight", "regex"}, where)
+    if "pattern" not in entry:
+        raise ConfigError(f"{where}: missing required key 'pattern'")
+    pattern = _string(entry["pattern"], f"{where}.pattern")
+    weight = _number(entry.get("weight", default_weight), where, "weight")
+    regex = entry.get("regex", _is_pattern(pattern))
+    if not isinstance(regex, bool):
+        raise ConfigError(f"{where}.regex: expected true or false, got {regex!r}")
+    _check_rule_at(pattern, regex, where)
+    return KeywordRule(pattern, weight, regex)
+
+
+def _exclusion(entry: Any, where: str, scoring: Scoring, need: bool) -> ExclusionRule:
+    if isinstance(entry, str) and not need:
+        _check_rule_at(entry, _is_pattern(entry), where)
+        return ExclusionRule(entry, scoring.exclusion_penalty, entry, _is_pattern(entry))
+    if not isinstance(entry, Mapping):
+        expected = "a mapping" if need else "a string or a mapping"
+        raise ConfigError(f"{where}: expected {expected}, got {type(entry).__name__}")
+    _only(entry, {"pattern", "penalty", "label", "regex"}, where)
+    if "pattern" not in entry:
+        raise ConfigError(f"{where}: missing required key 'pattern'")
+    pattern = _string(entry["pattern"], f"{where}.pattern")
+    penalty = _number(entry.get("penalty", scoring.exclusion_penalty), where, "penalty")
+    label = _string(entry.get("label", pattern), f"{where}.label")
+    regex = entry.get("regex", _is_pattern(pattern))
+    if not isinstance(regex, bool):
+        raise ConfigError(f"{where}.regex: expected true or false, got {regex!r}")
+    _check_rule_at(pattern, regex, where)
+    return ExclusionRule(pattern, penalty, label, regex)
+
+
+def _only(entry: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise ConfigError(
+                f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+            )
+
+
+def _scoring(raw: Any) -> Scoring:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"scoring: expected a mapping, got {type(raw).__name__}")
+    names = {f.name for f in fields(Scoring)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in names:
+            raise ConfigError(
+                f"scoring: unknown parameter {key!r} (known: {', '.join(sorted(names))})"
+            )
+        if key == "halve_penalty_with_context":
+            if not isinstance(value, bool):
+                raise ConfigError(f"scoring.{key}: expected true or false, got {value!r}")
+            values[key] = value
+        else:
+            values[key] = _number(value, f"scoring.{key}", key)
+    return Scoring(**values)
+
+
+def _check_phrase(text: str, where: str) -> None:
+    if not normalize_phrase(text):
+        raise ConfigError(
+            f"{where}: empty phrase {text!r} (nothing left after removing whitespace)"
+        )
+
+
+def _validate(wl: Watchlist) -> None:
+    """Check invariants of a watchlist however it was built, naming offending entries."""
+    # Imported here: patterns imports this module for its types.
+    from .patterns import PatternError, parse_pattern
+
+    for name, value, kind in (
+        ("companies", wl.companies, tuple),
+        ("keywords", wl.keywords, tuple),
+        ("exclusions", wl.exclusions, tuple),
+        ("context_terms", wl.context_terms, tuple),
+    ):
+        if not isinstance(value, kind):
+            raise ConfigError(f"{name}: expected a tuple, got {type(value).__name__}")
+    if not isinstance(wl.scoring, Scoring):
+        raise ConfigError(f"scoring: expected Scoring, got {type(wl.scoring).__name__}")
+    seen: dict[str, int] = {}
+    for i, c in enumerate(wl.companies):
+        where = f"companies[{i}]"
+        if not isinstance(c, Company):
+            raise ConfigError(f"{where}: expected Company, got {type(c).__name__}")
+        _string(c.name, f"{where}.name")
+        if c.name in seen:
+            raise ConfigError(
+                f"{where}.name: duplicate company name {c.name!r} (also companies[{seen[c.name]}])"
+            )
+        seen[c.name] = i
+        if c.priority not in PRIORITIES:
+            raise ConfigError(
+                f"{where}.priority: unknown priority {c.priority!r} (expected HIGH, MEDIUM or LOW)"
+            )
+        _check_phrase(c.name, f"{where}.name")
+        for key in ("aliases", "tokens", "exclusions"):
+            for j, phrase in enumerate(getattr(c, key)):
+                _string(phrase, f"{where}.{key}[{j}]")
+                _check_phrase(phrase, f"{where}.{key}[{j}]")
+                if key == "tokens" and normalize_phrase(phrase) == "$":
+                    raise ConfigError(f"{where}.tokens[{j}]: empty ticker symbol {phrase!r}")
+    patterns: dict[str, int] = {}
+    for i, k in enumerate(wl.keywords):
+        where = f"keyword rule {i} ({k.pattern!r})"
+        if not isinstance(k, KeywordRule):
+            raise ConfigError(f"keywords[{i}]: expected KeywordRule, got {type(k).__name__}")
+        _string(k.pattern, where)
+        _number(k.weight, where, "weight")
+        if k.pattern in patterns:
+            raise ConfigError(
+                f"{where}: duplicate keyword pattern {k.pattern!r} (also keyword rule {patterns[k.pattern]})"
+            )
+        patterns[k.pattern] = i
+        _check_rule(k.pattern, k.regex, where, parse_pattern, PatternError)
+    for i, x in enumerate(wl.exclusions):
+        where = f"exclusion rule {i} ({x.label!r})"
+        if not isinstance(x, ExclusionRule):
+            raise ConfigError(f"exclusions[{i}]: expected ExclusionRule, got {type(x).__name__}")
+        _string(x.pattern, where)
+        _string(x.label, where)
+        _number(x.penalty, where, "penalty")
+        _check_rule(x.pattern, x.regex, where, parse_pattern, PatternError)
+    terms: dict[str, int] = {}
+    for i, t in enumerate(wl.context_terms):
+        _string(t, f"context_terms[{i}]")
+        _check_phrase(t, f"context_terms[{i}]")
+        if t in terms:
+            raise ConfigError(
+                f"context_terms[{i}]: duplicate term {t!r} (also context_terms[{terms[t]}])"
+            )
+        terms[t] = i
+
+
+def _check_rule_at(pattern: str, regex: bool, where: str) -> None:
+    from .patterns import PatternError, parse_pattern
+
+    _check_rule(pattern, regex, where, parse_pattern, PatternError)
+
+
+def _check_rule(pattern: str, regex: bool, where: str, parse: Any, error: type[Exception]) -> None:
+    if not regex:
+        _check_phrase(pattern, where)
+        return
+    try:
+        parse(pattern)
+    except error as e:
+        raise ConfigError(f"{where}: {e}") from None
