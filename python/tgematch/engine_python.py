@@ -66,7 +66,7 @@ def _trie_regex(literals: Sequence[str]) -> str:
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if end in node else (body if len(branches) == 1 else body)
+        return f"(?:{body})?" if end in node else body
 
     return emit(root)
 

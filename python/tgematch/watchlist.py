@@ -493,7 +493,8 @@ def _validate(wl: Watchlist) -> None:
         _number(k.weight, where, "weight")
         if k.pattern in patterns:
             raise ConfigError(
-                f"{where}: duplicate keyword pattern {k.pattern!r} (also keyword rule {patterns[k.pattern]})"
+                f"{where}: duplicate keyword pattern {k.pattern!r} "
+                f"(also keyword rule {patterns[k.pattern]})"
             )
         patterns[k.pattern] = i
         _check_rule(k.pattern, k.regex, where, parse_pattern, PatternError)
