@@ -18,7 +18,10 @@ from collections.abc import Iterable, Sequence
 from ._text import CLASSES, GLUE, fold_space
 from .patterns import (
     END_CHECK,
+    KIND_COMPANY,
     KIND_CONTEXT,
+    KIND_EXCLUSION,
+    KIND_KEYWORD,
     START_CHECK,
     CompiledWatchlist,
 )
@@ -204,34 +207,36 @@ class PythonEngine:
         spans = self._target_spans(text, self._scan(text))
         companies: list[tuple[int, Spans]] = []
         vetoed: list[int] = []
-        company_score = 0
-        for i, t in enumerate(c.company_target):
-            sp = spans.get(t)
-            if sp is None:
-                continue
-            v = c.veto_target[i]
-            if v >= 0 and v in spans:
-                vetoed.append(i)
-                continue
-            companies.append((i, sp))
-            company_score += c.company_scores[i]
         keywords: list[tuple[int, Spans]] = []
-        keyword_score = 0
-        for i, t in enumerate(c.keyword_target):
-            sp = spans.get(t)
-            if sp is not None:
-                keywords.append((i, sp))
-                keyword_score += c.keyword_weights[i]
-        context = any(t in spans for t in c.context_target) if spans else False
+        excluded: list[tuple[int, Spans]] = []
+        company_score = keyword_score = 0
+        context = False
+        targets = c.targets
+        # Only targets that occurred are visited, in target order (= configuration order
+        # within each kind), so the cost does not grow with the watchlist.
+        for t in sorted(spans):
+            kind, ref = targets[t][0], targets[t][1]
+            if kind == KIND_COMPANY:
+                v = c.veto_target[ref]
+                if v >= 0 and v in spans:
+                    vetoed.append(ref)
+                else:
+                    companies.append((ref, spans[t]))
+                    company_score += c.company_scores[ref]
+            elif kind == KIND_KEYWORD:
+                keywords.append((ref, spans[t]))
+                keyword_score += c.keyword_weights[ref]
+            elif kind == KIND_EXCLUSION:
+                excluded.append((ref, spans[t]))
+            elif kind == KIND_CONTEXT:
+                context = True
         halve = context and c.halve_penalty_with_context
         exclusions: list[tuple[int, Spans, int]] = []
         penalty = 0
-        for i, t in enumerate(c.exclusion_target):
-            sp = spans.get(t)
-            if sp is not None:
-                applied = c.exclusion_penalties[i] // 2 if halve else c.exclusion_penalties[i]
-                exclusions.append((i, sp, applied))
-                penalty += applied
+        for ref, sp in excluded:
+            applied = c.exclusion_penalties[ref] // 2 if halve else c.exclusion_penalties[ref]
+            exclusions.append((ref, sp, applied))
+            penalty += applied
         boost = 0
         if (
             companies
@@ -272,7 +277,3 @@ def _near(a: list[int], b: list[int], distance: int) -> bool:
         if k and x - b[k - 1] < distance:
             return True
     return False
-
-
-# KIND_CONTEXT is re-exported for callers that group occurrences by kind
-_ = KIND_CONTEXT
