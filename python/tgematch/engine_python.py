@@ -43,11 +43,12 @@ RawAnalysis = tuple[
 ]
 
 _RUNS = re.compile("  +")
+_Trie = dict[str, "_Trie"]
 
 
 def _trie_regex(literals: Sequence[str]) -> str:
     """A regex matching the longest literal at a position, as a radix trie of groups."""
-    root: dict[str, dict] = {}
+    root: _Trie = {}
     end = ""  # key marking "a literal ends here" (no literal contains the empty string)
     for lit in literals:
         node = root
@@ -55,7 +56,7 @@ def _trie_regex(literals: Sequence[str]) -> str:
             node = node.setdefault(ch, {})
         node[end] = {}
 
-    def emit(node: dict[str, dict]) -> str:
+    def emit(node: _Trie) -> str:
         # returns the regex for what may follow `node`, preferring the longest match
         branches = []
         for ch in sorted(k for k in node if k != end):
