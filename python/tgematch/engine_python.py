@@ -187,7 +187,7 @@ class PythonEngine:
                 if reach:
                     spans.append((s0, reach[0]))
             if spans:
-                out[target] = spans
+                out[target] = sorted(set(spans))
         return out
 
     # ------------------------------------------------------------------ raw API

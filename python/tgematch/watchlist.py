@@ -201,10 +201,17 @@ class Watchlist:
             _company(c, f"companies[{i}]")
             for i, c in enumerate(_list(config.get("companies", []), "companies"))
         )
-        keywords: list[KeywordRule] = (
-            [KeywordRule(p, w, True) for p, w in BUILTIN_KEYWORDS] if builtins else []
-        )
-        keywords.extend(_keywords(config, scoring))
+        keywords: list[KeywordRule] = []
+        where_of: dict[str, str] = {}
+        entries = [(f"builtin keyword {p!r}", KeywordRule(p, w, True)) for p, w in BUILTIN_KEYWORDS]
+        for where, rule in (entries if builtins else []) + _keywords(config, scoring):
+            if rule.pattern in where_of:
+                raise ConfigError(
+                    f"{where}: duplicate keyword pattern {rule.pattern!r} "
+                    f"(also {where_of[rule.pattern]})"
+                )
+            where_of[rule.pattern] = where
+            keywords.append(rule)
         exclusions: list[ExclusionRule] = (
             [ExclusionRule(p, w, lab, True) for p, w, lab in BUILTIN_EXCLUSIONS] if builtins else []
         )
@@ -350,7 +357,7 @@ def _is_pattern(text: str) -> bool:
     return any(ch in PATTERN_MARKERS for ch in text)
 
 
-def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[KeywordRule]:
+def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[tuple[str, KeywordRule]]:
     raw = config.get("keywords", [])
     weights = dict(DEFAULT_TIER_WEIGHTS)
     tw = config.get("keyword_weights", {})
@@ -362,16 +369,17 @@ def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[KeywordRule]:
                 f"keyword_weights: unknown tier {tier!r} (expected high, medium or low)"
             )
         weights[tier] = _number(w, f"keyword_weights.{tier}", "weight")
-    rules: list[KeywordRule] = []
+    rules: list[tuple[str, KeywordRule]] = []
     if isinstance(raw, Mapping):
         for tier, entries in raw.items():
             if tier not in TIERS:
                 raise ConfigError(f"keywords: unknown tier {tier!r} (expected high, medium or low)")
             for i, e in enumerate(_list(entries, f"keywords.{tier}")):
-                rules.append(_keyword(e, f"keywords.{tier}[{i}]", weights[tier]))
+                where = f"keywords.{tier}[{i}]"
+                rules.append((where, _keyword(e, where, weights[tier])))
     else:
         for i, e in enumerate(_list(raw, "keywords")):
-            rules.append(_keyword(e, f"keywords[{i}]", scoring.keyword_weight))
+            rules.append((f"keywords[{i}]", _keyword(e, f"keywords[{i}]", scoring.keyword_weight)))
     return rules
 
 
