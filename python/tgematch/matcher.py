@@ -24,7 +24,7 @@ _BUILD_HINT = (
 
 def _native_module() -> Any | None:
     try:
-        from . import _native  # type: ignore[attr-defined]
+        from . import _native
     except ImportError:
         return None
     return _native

@@ -1,0 +1,95 @@
+"""Type stubs of ``tgematch._native``, the Rust engine of tgematch (built with maturin).
+
+The engine implements ``docs/matching.md`` exactly like ``tgematch.engine_python.PythonEngine``
+and takes the same compiled watchlist (``CompiledWatchlist.to_plain()``). Offsets are code
+point indices into the Python ``str`` (lone surrogates count as one character each).
+"""
+
+from typing import Any, Final, TypeAlias, final
+
+__all__ = ["UNICODE_VERSION", "Engine"]
+
+UNICODE_VERSION: Final[str]
+"""Unicode version of the shipped word, space and fold tables compiled into the module."""
+
+_Span: TypeAlias = tuple[int, int]
+"""``(start, end)`` in code points: ``text[start:end]`` is the matched text."""
+
+_RawAnalysis: TypeAlias = tuple[
+    list[tuple[int, list[_Span]]],
+    list[int],
+    list[tuple[int, list[_Span]]],
+    list[tuple[int, list[_Span], int]],
+    bool,
+    int,
+    int,
+    int,
+    int,
+    int,
+]
+"""The engine-neutral analysis of one text (docs/matching.md §7), in this order:
+
+0. matched (non-vetoed) companies: ``(company index, sorted distinct spans)``, by index;
+1. vetoed company indices (the company occurred, but one of its exclusion phrases too);
+2. keyword rules with occurrences: ``(keyword index, spans)``, by index;
+3. exclusion rules with occurrences: ``(rule index, spans, applied penalty)``, by index;
+4. ``crypto_context``: some crypto-context term occurred;
+5. ``company_score``; 6. ``keyword_score``; 7. ``proximity_boost``; 8. ``penalty``;
+9. ``confidence`` = clamp(0, 100, company + keyword + proximity - penalty).
+"""
+
+@final
+class Engine:
+    """The native matching engine of one compiled watchlist.
+
+    Immutable once built: one engine may be shared by any number of threads. Scanning
+    releases the GIL. The engine does not pickle; rebuild it from the watchlist.
+    """
+
+    def __new__(cls, plain: dict[str, Any]) -> Engine:
+        """Build the engine from ``CompiledWatchlist.to_plain()``.
+
+        ``plain`` holds exactly the keys of docs/matching.md §5 (``literals``, ``units``,
+        ``nfb_sets``, ``targets``, ``company_names``, ``company_scores``,
+        ``company_target``, ``veto_target``, ``keyword_patterns``, ``keyword_weights``,
+        ``keyword_target``, ``seed_keyword_order``, ``exclusion_labels``,
+        ``exclusion_penalties``, ``exclusion_target``, ``context_terms``,
+        ``context_target``, ``proximity_distance``, ``proximity_boost``,
+        ``relevance_threshold``, ``halve_penalty_with_context``); sequences may be lists
+        or tuples. Other keys are ignored.
+
+        Raises:
+            TypeError: ``plain`` is not a dict.
+            ValueError: a key is missing, a value has the wrong type or shape, an index
+                is out of range, a literal is empty or begins or ends with a space, or
+                the lengths of parallel lists differ. The message names the field.
+        """
+
+    def find(self, text: str) -> list[tuple[int, int, int, int]]:
+        """Every occurrence of every target in ``text`` (docs/matching.md §6).
+
+        Returns distinct ``(kind, ref, start, end)`` tuples sorted by
+        ``(start, end, kind, ref)``; ``kind`` is 0 company, 1 company exclusion (veto),
+        2 keyword rule, 3 exclusion rule, 4 crypto-context term, and ``ref`` the index
+        of the company, keyword rule, exclusion rule or context term.
+
+        Raises:
+            TypeError: ``text`` is not a ``str``.
+        """
+
+    def analyze(self, text: str) -> _RawAnalysis:
+        """Scan and score one text (docs/matching.md §7); see :data:`_RawAnalysis`.
+
+        Raises:
+            TypeError: ``text`` is not a ``str``.
+        """
+
+    def analyze_many(self, texts: list[str], threads: int = 1) -> list[_RawAnalysis]:
+        """Analyse many texts with the GIL released once, spread over ``threads`` OS
+        threads (at most one per text, and at most 256); results in input order, each
+        equal to ``analyze(text)``.
+
+        Raises:
+            TypeError: ``texts`` is not a list or tuple, or one of its items is not a ``str``.
+            ValueError: ``threads`` is less than 1.
+        """

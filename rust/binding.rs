@@ -1,0 +1,344 @@
+//! The PyO3 binding `tgematch._native`: converts Python data to the core's plain types
+//! and back, and releases the GIL while scanning. No matching logic lives here.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICODE_VERSION};
+
+/// Upper bound on the OS threads one `analyze_many` call starts.
+const MAX_THREADS: usize = 256;
+
+type SpansPy = Vec<(usize, usize)>;
+/// The raw analysis tuple returned to Python (see `_native.pyi`).
+type AnalysisPy = (
+    Vec<(usize, SpansPy)>,
+    Vec<usize>,
+    Vec<(usize, SpansPy)>,
+    Vec<(usize, SpansPy, i64)>,
+    bool,
+    i128,
+    i128,
+    i128,
+    i128,
+    i128,
+);
+
+fn to_py(a: Analysis) -> AnalysisPy {
+    (
+        a.companies,
+        a.vetoed,
+        a.keywords,
+        a.exclusions,
+        a.crypto_context,
+        a.company_score,
+        a.keyword_score,
+        a.proximity_boost,
+        a.penalty,
+        a.confidence,
+    )
+}
+
+/// A Python `str`, held so its generalized UTF-8 bytes can be borrowed without the GIL.
+enum TextHolder<'py> {
+    /// `to_str()` worked: the bytes are the string's cached UTF-8.
+    Str(Bound<'py, PyString>),
+    /// The string has lone surrogates: `encode("utf-8", "surrogatepass")`.
+    Bytes(Bound<'py, PyBytes>),
+}
+
+impl<'py> TextHolder<'py> {
+    fn new(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<TextHolder<'py>> {
+        let s = obj.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!("{what} must be str, not {}", type_name(obj)))
+        })?;
+        if s.to_str().is_ok() {
+            return Ok(TextHolder::Str(s.clone()));
+        }
+        let encoded = s.call_method1("encode", ("utf-8", "surrogatepass"))?;
+        let bytes = encoded
+            .cast_into::<PyBytes>()
+            .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+        Ok(TextHolder::Bytes(bytes))
+    }
+
+    fn bytes(&self) -> PyResult<&[u8]> {
+        match self {
+            TextHolder::Str(s) => Ok(s.to_str()?.as_bytes()),
+            TextHolder::Bytes(b) => Ok(b.as_bytes()),
+        }
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+fn bad(key: &str, msg: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("malformed compiled watchlist: {key}: {msg}"))
+}
+
+fn field<'py>(plain: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+    plain.get_item(key)?.ok_or_else(|| bad(key, "missing key"))
+}
+
+/// The items of a list or tuple.
+fn items<'py>(obj: &Bound<'py, PyAny>, key: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        obj.try_iter()?.collect()
+    } else {
+        Err(bad(
+            key,
+            format!("expected a list or tuple, got {}", type_name(obj)),
+        ))
+    }
+}
+
+fn int_of(obj: &Bound<'_, PyAny>, key: &str) -> PyResult<i64> {
+    obj.extract::<i64>()
+        .map_err(|e| bad(key, format!("expected an int: {e}")))
+}
+
+fn str_of(obj: &Bound<'_, PyAny>, key: &str) -> PyResult<Vec<u8>> {
+    if !obj.is_instance_of::<PyString>() {
+        return Err(bad(key, format!("expected a str, got {}", type_name(obj))));
+    }
+    Ok(TextHolder::new(obj, key)?.bytes()?.to_vec())
+}
+
+fn ints(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<i64>> {
+    items(&field(plain, key)?, key)?
+        .iter()
+        .enumerate()
+        .map(|(i, x)| int_of(x, &format!("{key}[{i}]")))
+        .collect()
+}
+
+fn strs(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<Vec<u8>>> {
+    items(&field(plain, key)?, key)?
+        .iter()
+        .enumerate()
+        .map(|(i, x)| str_of(x, &format!("{key}[{i}]")))
+        .collect()
+}
+
+fn int_tuples<const N: usize>(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<[i64; N]>> {
+    let mut out = Vec::new();
+    for (i, item) in items(&field(plain, key)?, key)?.iter().enumerate() {
+        let name = format!("{key}[{i}]");
+        let parts = items(item, &name)?;
+        if parts.len() != N {
+            return Err(bad(
+                &name,
+                format!("expected {N} ints, got {}", parts.len()),
+            ));
+        }
+        let mut row = [0i64; N];
+        for (j, p) in parts.iter().enumerate() {
+            row[j] = int_of(p, &format!("{name}[{j}]"))?;
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+fn compiled_from_plain(plain: &Bound<'_, PyDict>) -> PyResult<CompiledWatchlist> {
+    let nfb_sets = items(&field(plain, "nfb_sets")?, "nfb_sets")?
+        .iter()
+        .enumerate()
+        .map(|(i, set)| {
+            let name = format!("nfb_sets[{i}]");
+            items(set, &name)?
+                .iter()
+                .enumerate()
+                .map(|(j, a)| str_of(a, &format!("{name}[{j}]")))
+                .collect::<PyResult<Vec<Vec<u8>>>>()
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let scalar = |key: &str| -> PyResult<i64> { int_of(&field(plain, key)?, key) };
+    let halve = field(plain, "halve_penalty_with_context")?;
+    let halve_penalty_with_context = halve.extract::<bool>().map_err(|e| {
+        bad(
+            "halve_penalty_with_context",
+            format!("expected a bool: {e}"),
+        )
+    })?;
+    Ok(CompiledWatchlist {
+        literals: strs(plain, "literals")?,
+        units: int_tuples::<5>(plain, "units")?
+            .into_iter()
+            .map(|[a, b, c, d, e]| (a, b, c, d, e))
+            .collect(),
+        nfb_sets,
+        targets: int_tuples::<4>(plain, "targets")?
+            .into_iter()
+            .map(|[a, b, c, d]| (a, b, c, d))
+            .collect(),
+        company_names: strs(plain, "company_names")?,
+        company_scores: ints(plain, "company_scores")?,
+        company_target: ints(plain, "company_target")?,
+        veto_target: ints(plain, "veto_target")?,
+        keyword_patterns: strs(plain, "keyword_patterns")?,
+        keyword_weights: ints(plain, "keyword_weights")?,
+        keyword_target: ints(plain, "keyword_target")?,
+        seed_keyword_order: ints(plain, "seed_keyword_order")?,
+        exclusion_labels: strs(plain, "exclusion_labels")?,
+        exclusion_penalties: ints(plain, "exclusion_penalties")?,
+        exclusion_target: ints(plain, "exclusion_target")?,
+        context_terms: strs(plain, "context_terms")?,
+        context_target: ints(plain, "context_target")?,
+        proximity_distance: scalar("proximity_distance")?,
+        proximity_boost: scalar("proximity_boost")?,
+        relevance_threshold: scalar("relevance_threshold")?,
+        halve_penalty_with_context,
+    })
+}
+
+/// The native matching engine of one compiled watchlist (immutable, thread-safe).
+#[pyclass(module = "tgematch._native", frozen)]
+pub struct Engine {
+    core: CoreEngine,
+}
+
+#[pymethods]
+impl Engine {
+    /// Build the engine from `CompiledWatchlist.to_plain()`.
+    #[new]
+    fn new(plain: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let plain = plain.cast::<PyDict>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "plain must be a dict (CompiledWatchlist.to_plain()), not {}",
+                type_name(plain)
+            ))
+        })?;
+        let compiled = compiled_from_plain(plain)?;
+        let core = plain
+            .py()
+            .detach(|| CoreEngine::new(&compiled))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(Engine { core })
+    }
+
+    /// Every occurrence as `(kind, ref, start, end)`, sorted by (start, end, kind, ref).
+    fn find(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<(u8, usize, usize, usize)>> {
+        let holder = TextHolder::new(text, "text")?;
+        let bytes = holder.bytes()?;
+        let occ = py.detach(|| self.core.find(bytes));
+        Ok(occ
+            .into_iter()
+            .map(|o| (o.kind, o.reference, o.start, o.end))
+            .collect())
+    }
+
+    /// Scan and score one text (docs/matching.md §7): the raw analysis tuple.
+    fn analyze(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<AnalysisPy> {
+        let holder = TextHolder::new(text, "text")?;
+        let bytes = holder.bytes()?;
+        Ok(to_py(py.detach(|| self.core.analyze(bytes))))
+    }
+
+    /// Analyse many texts on `threads` OS threads with the GIL released; results in
+    /// input order.
+    #[pyo3(signature = (texts, threads = 1))]
+    fn analyze_many(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        threads: i64,
+    ) -> PyResult<Vec<AnalysisPy>> {
+        if threads < 1 {
+            return Err(PyValueError::new_err(format!(
+                "threads must be at least 1, not {threads}"
+            )));
+        }
+        if !(texts.is_instance_of::<PyList>() || texts.is_instance_of::<PyTuple>()) {
+            return Err(PyTypeError::new_err(format!(
+                "texts must be a list of str, not {}",
+                type_name(texts)
+            )));
+        }
+        let holders = texts
+            .try_iter()?
+            .enumerate()
+            .map(|(i, t)| TextHolder::new(&t?, &format!("texts[{i}]")))
+            .collect::<PyResult<Vec<_>>>()?;
+        let slices = holders
+            .iter()
+            .map(TextHolder::bytes)
+            .collect::<PyResult<Vec<&[u8]>>>()?;
+        let threads = usize::try_from(threads)
+            .unwrap_or(MAX_THREADS)
+            .min(MAX_THREADS)
+            .min(slices.len());
+        let results = py.detach(|| analyze_parallel(&self.core, &slices, threads));
+        Ok(results.into_iter().map(to_py).collect())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Engine(literals={}, targets={})",
+            self.core.literal_count(),
+            self.core.target_count()
+        )
+    }
+}
+
+/// Analyses `texts` on up to `threads` scoped threads (work is handed out one text at a
+/// time, so long and short texts balance); results in input order.
+fn analyze_parallel(core: &CoreEngine, texts: &[&[u8]], threads: usize) -> Vec<Analysis> {
+    if threads <= 1 {
+        return texts.iter().map(|t| core.analyze(t)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(text) = texts.get(i) else {
+                break;
+            };
+            done.push((i, core.analyze(text)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<Analysis>> = vec![None; texts.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        // This thread works too; if no thread could be started it does everything.
+        for (i, a) in work() {
+            slots[i] = Some(a);
+        }
+        for h in handles {
+            if let Ok(done) = h.join() {
+                for (i, a) in done {
+                    slots[i] = Some(a);
+                }
+            }
+        }
+    });
+    // A slot is empty only if a worker panicked (the core does not panic); redo it.
+    slots
+        .into_iter()
+        .zip(texts)
+        .map(|(s, t)| s.unwrap_or_else(|| core.analyze(t)))
+        .collect()
+}
+
+/// The native engine of tgematch.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Engine>()?;
+    m.add("UNICODE_VERSION", UNICODE_VERSION)?;
+    Ok(())
+}

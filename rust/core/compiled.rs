@@ -1,0 +1,392 @@
+//! The compiled watchlist (docs/matching.md §5) and the engine built from it.
+//!
+//! [`CompiledWatchlist`] is the plain data produced by the Python compiler
+//! (`CompiledWatchlist.to_plain()`), with every string as generalized UTF-8 bytes.
+//! [`Engine::new`] validates it (never panicking on malformed data) and builds the one
+//! Aho-Corasick automaton over all literals. An [`Engine`] is immutable, `Send` and
+//! `Sync`: one engine serves any number of threads.
+
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::text::{decode_all, encoded_len};
+
+/// Target kinds (docs §5).
+pub const KIND_COMPANY: u8 = 0;
+/// Exclusion phrases of a company (its veto).
+pub const KIND_COMPANY_VETO: u8 = 1;
+/// A keyword rule.
+pub const KIND_KEYWORD: u8 = 2;
+/// An exclusion rule.
+pub const KIND_EXCLUSION: u8 = 3;
+/// A crypto-context term.
+pub const KIND_CONTEXT: u8 = 4;
+
+/// Largest literal count scanned with a DFA; larger sets use a contiguous NFA.
+pub const DFA_MAX_LITERALS: usize = 4096;
+
+/// Unit flag: whole-word check at the start.
+pub const FLAG_START: i64 = 1;
+/// Unit flag: whole-word check at the end.
+pub const FLAG_END: i64 = 2;
+
+/// The compiled watchlist as plain data, field for field as in docs §5. Strings are
+/// generalized UTF-8 bytes. Fields the core does not need for matching (names, patterns,
+/// labels, terms, the seed keyword order) are kept to validate their lengths.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledWatchlist {
+    /// Distinct literals over the normalised alphabet.
+    pub literals: Vec<Vec<u8>>,
+    /// `(literal, target, part, flags, nfb)`.
+    pub units: Vec<(i64, i64, i64, i64, i64)>,
+    /// Not-followed-by alternative sets.
+    pub nfb_sets: Vec<Vec<Vec<u8>>>,
+    /// `(kind, ref, nparts, max_gap)`.
+    pub targets: Vec<(i64, i64, i64, i64)>,
+    /// Company names (one per company).
+    pub company_names: Vec<Vec<u8>>,
+    /// Score of each company when matched.
+    pub company_scores: Vec<i64>,
+    /// Target of each company's name, aliases and cashtags.
+    pub company_target: Vec<i64>,
+    /// Target of each company's exclusion phrases, or -1.
+    pub veto_target: Vec<i64>,
+    /// Keyword pattern strings.
+    pub keyword_patterns: Vec<Vec<u8>>,
+    /// Keyword weights.
+    pub keyword_weights: Vec<i64>,
+    /// Target of each keyword rule.
+    pub keyword_target: Vec<i64>,
+    /// Keyword indices by descending weight (seed order).
+    pub seed_keyword_order: Vec<i64>,
+    /// Exclusion rule labels.
+    pub exclusion_labels: Vec<Vec<u8>>,
+    /// Exclusion rule penalties.
+    pub exclusion_penalties: Vec<i64>,
+    /// Target of each exclusion rule.
+    pub exclusion_target: Vec<i64>,
+    /// Crypto-context terms.
+    pub context_terms: Vec<Vec<u8>>,
+    /// Target of each context term.
+    pub context_target: Vec<i64>,
+    /// Proximity distance (code points).
+    pub proximity_distance: i64,
+    /// Proximity boost.
+    pub proximity_boost: i64,
+    /// Relevance threshold (used by the Python layer; validated only).
+    pub relevance_threshold: i64,
+    /// Halve exclusion penalties when crypto context is present.
+    pub halve_penalty_with_context: bool,
+}
+
+/// A malformed compiled watchlist: the message names the field and the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError(pub String);
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+fn err<T>(msg: String) -> Result<T, BuildError> {
+    Err(BuildError(format!("malformed compiled watchlist: {msg}")))
+}
+
+/// A validated unit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Unit {
+    pub target: usize,
+    pub part: usize,
+    pub start_check: bool,
+    pub end_check: bool,
+    pub nfb: Option<usize>,
+}
+
+/// A validated target.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target {
+    pub kind: u8,
+    pub reference: usize,
+    pub nparts: usize,
+    pub max_gap: i64,
+}
+
+/// What a target is used for in scoring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Company(usize),
+    Veto(usize),
+    Keyword(usize),
+    Exclusion(usize),
+    Context(usize),
+}
+
+/// The matching engine of one compiled watchlist.
+pub struct Engine {
+    pub(crate) automaton: AhoCorasick,
+    /// Units of each literal.
+    pub(crate) literal_units: Vec<Vec<Unit>>,
+    /// Byte length of the last character of each literal.
+    pub(crate) last_char_len: Vec<usize>,
+    pub(crate) nfb_sets: Vec<Vec<Vec<u8>>>,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) target_roles: Vec<Vec<Role>>,
+    pub(crate) has_gaps: bool,
+    pub(crate) company_scores: Vec<i64>,
+    pub(crate) veto_target: Vec<Option<usize>>,
+    pub(crate) keyword_weights: Vec<i64>,
+    pub(crate) exclusion_penalties: Vec<i64>,
+    pub(crate) proximity_distance: i64,
+    pub(crate) proximity_boost: i64,
+    pub(crate) halve_penalty_with_context: bool,
+    pub(crate) n_literals: usize,
+}
+
+fn index(value: i64, len: usize, what: &str) -> Result<usize, BuildError> {
+    match usize::try_from(value) {
+        Ok(i) if i < len => Ok(i),
+        _ => err(format!("{what} = {value} is out of range 0..{len}")),
+    }
+}
+
+fn check_len(field: &str, got: usize, expected: usize, of: &str) -> Result<(), BuildError> {
+    if got == expected {
+        Ok(())
+    } else {
+        err(format!("{field} has {got} entries but {of} has {expected}"))
+    }
+}
+
+fn check_text(field: &str, i: usize, s: &[u8]) -> Result<Vec<u32>, BuildError> {
+    match decode_all(s) {
+        Some(cps) => Ok(cps),
+        None => err(format!("{field}[{i}] is not valid (generalized) UTF-8")),
+    }
+}
+
+impl Engine {
+    /// Validates `cw` and builds the engine.
+    pub fn new(cw: &CompiledWatchlist) -> Result<Engine, BuildError> {
+        let n_lit = cw.literals.len();
+        let mut last_char_len = Vec::with_capacity(n_lit);
+        for (i, lit) in cw.literals.iter().enumerate() {
+            let cps = check_text("literals", i, lit)?;
+            match (cps.first(), cps.last()) {
+                (Some(&first), Some(&last)) => {
+                    if first == 0x20 || last == 0x20 {
+                        return err(format!("literals[{i}] begins or ends with a space"));
+                    }
+                    last_char_len.push(encoded_len(last));
+                }
+                _ => return err(format!("literals[{i}] is empty")),
+            }
+        }
+        for (i, set) in cw.nfb_sets.iter().enumerate() {
+            for (j, alt) in set.iter().enumerate() {
+                check_text("nfb_sets", i, alt)?;
+                if alt.is_empty() {
+                    return err(format!("nfb_sets[{i}][{j}] is empty"));
+                }
+            }
+        }
+
+        let mut targets = Vec::with_capacity(cw.targets.len());
+        for (i, &(kind, reference, nparts, max_gap)) in cw.targets.iter().enumerate() {
+            let kind = match u8::try_from(kind) {
+                Ok(k) if k <= KIND_CONTEXT => k,
+                _ => return err(format!("targets[{i}] has kind {kind}, expected 0..4")),
+            };
+            let nparts = match usize::try_from(nparts) {
+                Ok(n) if n >= 1 => n,
+                _ => return err(format!("targets[{i}] has nparts {nparts}, expected >= 1")),
+            };
+            let limit = match kind {
+                KIND_COMPANY | KIND_COMPANY_VETO => cw.company_names.len(),
+                KIND_KEYWORD => cw.keyword_patterns.len(),
+                KIND_EXCLUSION => cw.exclusion_labels.len(),
+                _ => cw.context_terms.len(),
+            };
+            let reference = index(reference, limit, &format!("targets[{i}].ref"))?;
+            targets.push(Target {
+                kind,
+                reference,
+                nparts,
+                max_gap,
+            });
+        }
+        let n_targets = targets.len();
+
+        let mut literal_units: Vec<Vec<Unit>> = vec![Vec::new(); n_lit];
+        for (i, &(lit, target, part, flags, nfb)) in cw.units.iter().enumerate() {
+            let lit = index(lit, n_lit, &format!("units[{i}].literal"))?;
+            let target = index(target, n_targets, &format!("units[{i}].target"))?;
+            let part = index(part, targets[target].nparts, &format!("units[{i}].part"))?;
+            if !(0..=3).contains(&flags) {
+                return err(format!("units[{i}].flags = {flags}, expected 0..3"));
+            }
+            let nfb = if nfb == -1 {
+                None
+            } else {
+                Some(index(nfb, cw.nfb_sets.len(), &format!("units[{i}].nfb"))?)
+            };
+            literal_units[lit].push(Unit {
+                target,
+                part,
+                start_check: flags & FLAG_START != 0,
+                end_check: flags & FLAG_END != 0,
+                nfb,
+            });
+        }
+
+        let n_comp = cw.company_names.len();
+        check_len(
+            "company_scores",
+            cw.company_scores.len(),
+            n_comp,
+            "company_names",
+        )?;
+        check_len(
+            "company_target",
+            cw.company_target.len(),
+            n_comp,
+            "company_names",
+        )?;
+        check_len("veto_target", cw.veto_target.len(), n_comp, "company_names")?;
+        let n_kw = cw.keyword_patterns.len();
+        check_len(
+            "keyword_weights",
+            cw.keyword_weights.len(),
+            n_kw,
+            "keyword_patterns",
+        )?;
+        check_len(
+            "keyword_target",
+            cw.keyword_target.len(),
+            n_kw,
+            "keyword_patterns",
+        )?;
+        check_len(
+            "seed_keyword_order",
+            cw.seed_keyword_order.len(),
+            n_kw,
+            "keyword_patterns",
+        )?;
+        let n_ex = cw.exclusion_labels.len();
+        check_len(
+            "exclusion_penalties",
+            cw.exclusion_penalties.len(),
+            n_ex,
+            "exclusion_labels",
+        )?;
+        check_len(
+            "exclusion_target",
+            cw.exclusion_target.len(),
+            n_ex,
+            "exclusion_labels",
+        )?;
+        let n_ctx = cw.context_terms.len();
+        check_len(
+            "context_target",
+            cw.context_target.len(),
+            n_ctx,
+            "context_terms",
+        )?;
+        for (field, items) in [
+            ("company_names", &cw.company_names),
+            ("keyword_patterns", &cw.keyword_patterns),
+            ("exclusion_labels", &cw.exclusion_labels),
+            ("context_terms", &cw.context_terms),
+        ] {
+            for (i, s) in items.iter().enumerate() {
+                check_text(field, i, s)?;
+            }
+        }
+        let mut seen = vec![false; n_kw];
+        for (i, &k) in cw.seed_keyword_order.iter().enumerate() {
+            let k = index(k, n_kw, &format!("seed_keyword_order[{i}]"))?;
+            if std::mem::replace(&mut seen[k], true) {
+                return err(format!("seed_keyword_order repeats keyword {k}"));
+            }
+        }
+
+        let mut target_roles: Vec<Vec<Role>> = vec![Vec::new(); n_targets];
+        let mut veto_target = Vec::with_capacity(n_comp);
+        for i in 0..n_comp {
+            let t = index(
+                cw.company_target[i],
+                n_targets,
+                &format!("company_target[{i}]"),
+            )?;
+            target_roles[t].push(Role::Company(i));
+            let v = cw.veto_target[i];
+            if v == -1 {
+                veto_target.push(None);
+            } else {
+                let v = index(v, n_targets, &format!("veto_target[{i}]"))?;
+                target_roles[v].push(Role::Veto(i));
+                veto_target.push(Some(v));
+            }
+        }
+        for (i, &t) in cw.keyword_target.iter().enumerate() {
+            let t = index(t, n_targets, &format!("keyword_target[{i}]"))?;
+            target_roles[t].push(Role::Keyword(i));
+        }
+        for (i, &t) in cw.exclusion_target.iter().enumerate() {
+            let t = index(t, n_targets, &format!("exclusion_target[{i}]"))?;
+            target_roles[t].push(Role::Exclusion(i));
+        }
+        for (i, &t) in cw.context_target.iter().enumerate() {
+            let t = index(t, n_targets, &format!("context_target[{i}]"))?;
+            target_roles[t].push(Role::Context(i));
+        }
+
+        // A DFA is about twice as fast as the contiguous NFA for the watchlists tgematch
+        // is made for (hundreds of literals, a few MB), but its memory grows with the
+        // literal count (85 MB for 18k literals) while its speed advantage disappears.
+        let kind = if n_lit <= DFA_MAX_LITERALS {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
+        let automaton = match AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
+            .build(&cw.literals)
+        {
+            Ok(a) => a,
+            Err(e) => return err(format!("cannot build the automaton: {e}")),
+        };
+        let has_gaps = targets.iter().any(|t| t.nparts > 1);
+        Ok(Engine {
+            automaton,
+            literal_units,
+            last_char_len,
+            nfb_sets: cw.nfb_sets.clone(),
+            targets,
+            target_roles,
+            has_gaps,
+            company_scores: cw.company_scores.clone(),
+            veto_target,
+            keyword_weights: cw.keyword_weights.clone(),
+            exclusion_penalties: cw.exclusion_penalties.clone(),
+            proximity_distance: cw.proximity_distance,
+            proximity_boost: cw.proximity_boost,
+            halve_penalty_with_context: cw.halve_penalty_with_context,
+            n_literals: n_lit,
+        })
+    }
+
+    /// Number of distinct literals in the automaton.
+    pub fn literal_count(&self) -> usize {
+        self.n_literals
+    }
+
+    /// Number of targets.
+    pub fn target_count(&self) -> usize {
+        self.targets.len()
+    }
+}

@@ -1,0 +1,25 @@
+//! The matching core of tgematch: plain Rust, no Python.
+//!
+//! * [`tables`]: the shipped Unicode tables (word, space, fold, nosp).
+//! * [`text`]: generalized UTF-8, the normalised text `C` and the offset walk.
+//! * [`compiled`]: the compiled watchlist (docs/matching.md §5) and [`Engine`].
+//! * [`scan`]: occurrences (docs §2-§4, §6).
+//! * [`score`]: the analysis of one document (docs §7).
+
+pub mod compiled;
+pub mod scan;
+pub mod score;
+pub mod tables;
+pub mod text;
+#[allow(clippy::unreadable_literal)]
+mod unicode_tables;
+
+#[cfg(test)]
+mod tests;
+
+pub use compiled::{BuildError, CompiledWatchlist, Engine};
+pub use scan::Occurrence;
+pub use score::Analysis;
+
+/// Unicode version of the shipped word, space and fold tables.
+pub const UNICODE_VERSION: &str = unicode_tables::UNICODE_VERSION;

@@ -1,0 +1,264 @@
+//! The scan (docs/matching.md §2-§4, §6): normalise the text, run the automaton once,
+//! turn literal matches into unit occurrences (whole-word and not-followed-by checks),
+//! then combine the parts of gap patterns.
+
+use std::collections::VecDeque;
+
+use super::compiled::Engine;
+use super::tables::tables;
+use super::text::{locate, normalise_into, Point};
+
+/// One occurrence of a target: `text[start:end]` in code points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Occurrence {
+    /// Target kind (0 company, 1 company veto, 2 keyword, 3 exclusion, 4 context).
+    pub kind: u8,
+    /// Index of the company, keyword rule, exclusion rule or context term.
+    pub reference: usize,
+    /// Start offset (code points).
+    pub start: usize,
+    /// End offset (code points, exclusive).
+    pub end: usize,
+}
+
+/// Occurrences of every target, as `(target, start, end)`, sorted and distinct.
+pub(crate) type TargetOccurrences = Vec<(usize, usize, usize)>;
+
+/// A literal match in `C`: pattern id, byte start, byte end.
+struct RawMatch {
+    literal: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Engine {
+    /// All occurrences of all targets in `text` (generalized UTF-8), distinct, sorted by
+    /// `(start, end, kind, ref)`.
+    pub fn find(&self, text: &[u8]) -> Vec<Occurrence> {
+        let mut out: Vec<Occurrence> = self
+            .target_occurrences(text)
+            .into_iter()
+            .map(|(t, start, end)| {
+                let target = &self.targets[t];
+                Occurrence {
+                    kind: target.kind,
+                    reference: target.reference,
+                    start,
+                    end,
+                }
+            })
+            .collect();
+        out.sort_unstable_by_key(|o| (o.start, o.end, o.kind, o.reference));
+        out.dedup();
+        out
+    }
+
+    /// Occurrences of every target: sorted by `(target, start, end)`, distinct.
+    pub(crate) fn target_occurrences(&self, text: &[u8]) -> TargetOccurrences {
+        let mut c = Vec::new();
+        normalise_into(text, &mut c);
+
+        let t = tables();
+        let mut matches = Vec::new();
+        let mut queries = Vec::new();
+        for m in self.automaton.find_overlapping_iter(&c) {
+            let literal = m.pattern().as_usize();
+            let (start, end) = (m.start(), m.end());
+            if t.ascii_decides_glue && self.surely_rejected(&c, literal, start, end) {
+                continue;
+            }
+            queries.push(start);
+            queries.push(end.saturating_sub(self.last_char_len[literal]));
+            matches.push(RawMatch {
+                literal,
+                start,
+                end,
+            });
+        }
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        queries.sort_unstable();
+        queries.dedup();
+        let mut newlines = Vec::new();
+        let points = locate(
+            text,
+            &queries,
+            if self.has_gaps {
+                Some(&mut newlines)
+            } else {
+                None
+            },
+        );
+        let point = |q: usize| -> Option<Point> {
+            queries
+                .binary_search(&q)
+                .ok()
+                .and_then(|i| points.get(i).copied().flatten())
+        };
+
+        // (target, part, start, end)
+        let mut units_occ: Vec<(usize, usize, usize, usize)> = Vec::new();
+        for m in &matches {
+            let (Some(first), Some(last)) = (
+                point(m.start),
+                point(m.end.saturating_sub(self.last_char_len[m.literal])),
+            ) else {
+                continue;
+            };
+            let (start, end) = (first.index, last.index + 1);
+            let start_glued = matches!(first.prev, Some(p) if t.glued(p, first.cur));
+            let end_glued = matches!(last.next, Some(n) if t.glued(last.cur, n));
+            let rest = c.get(m.end..).unwrap_or_default();
+            for unit in &self.literal_units[m.literal] {
+                if (unit.start_check && start_glued) || (unit.end_check && end_glued) {
+                    continue;
+                }
+                if let Some(set) = unit.nfb {
+                    if self.nfb_sets[set].iter().any(|alt| rest.starts_with(alt)) {
+                        continue;
+                    }
+                }
+                units_occ.push((unit.target, unit.part, start, end));
+            }
+        }
+        units_occ.sort_unstable();
+        units_occ.dedup();
+
+        let mut out: TargetOccurrences = Vec::with_capacity(units_occ.len());
+        let mut i = 0;
+        while i < units_occ.len() {
+            let target = units_occ[i].0;
+            let mut j = i;
+            while j < units_occ.len() && units_occ[j].0 == target {
+                j += 1;
+            }
+            let group = &units_occ[i..j];
+            let info = &self.targets[target];
+            if info.nparts == 1 {
+                out.extend(group.iter().map(|&(t, _, s, e)| (t, s, e)));
+            } else {
+                let mut parts: Vec<Vec<(usize, usize)>> = vec![Vec::new(); info.nparts];
+                for &(_, part, s, e) in group {
+                    parts[part].push((s, e));
+                }
+                let start = out.len();
+                out.extend(
+                    combine_gaps(&parts, info.max_gap, &newlines)
+                        .into_iter()
+                        .map(|(s, e)| (target, s, e)),
+                );
+                out[start..].sort_unstable();
+            }
+            i = j;
+        }
+        out.dedup();
+        out
+    }
+}
+
+impl Engine {
+    /// Whether every unit of the literal matched at `c[start..end]` is sure to be
+    /// rejected, judging from `c` alone: by not-followed-by, or by a whole-word check
+    /// whose two characters are ASCII in `c` (which then have the original characters'
+    /// flags, see `Tables::ascii_decides_glue`). A pre-filter only: it never rejects a
+    /// match that the exact checks on the original text would keep.
+    fn surely_rejected(&self, c: &[u8], literal: usize, start: usize, end: usize) -> bool {
+        let t = tables();
+        let ascii_glued = |a: Option<&u8>, b: Option<&u8>| match (a, b) {
+            (Some(&a), Some(&b)) if a < 0x80 && b < 0x80 => t.glued(u32::from(a), u32::from(b)),
+            _ => false,
+        };
+        let before = start.checked_sub(1).and_then(|i| c.get(i));
+        let start_glued = ascii_glued(before, c.get(start));
+        let end_glued = ascii_glued(end.checked_sub(1).and_then(|i| c.get(i)), c.get(end));
+        let rest = c.get(end..).unwrap_or_default();
+        self.literal_units[literal].iter().all(|unit| {
+            (unit.start_check && start_glued)
+                || (unit.end_check && end_glued)
+                || unit
+                    .nfb
+                    .is_some_and(|set| self.nfb_sets[set].iter().any(|alt| rest.starts_with(alt)))
+        })
+    }
+}
+
+/// First newline index `>= e`, or `usize::MAX`.
+fn next_newline(newlines: &[usize], e: usize) -> usize {
+    let i = newlines.partition_point(|&x| x < e);
+    newlines.get(i).copied().unwrap_or(usize::MAX)
+}
+
+/// Combines the occurrences of the parts of a gap pattern (docs §4). `parts[j]` holds the
+/// distinct `(start, end)` occurrences of part `j`, sorted. Returns the distinct
+/// `(s0, min end)` occurrences of the pattern.
+///
+/// Equivalent to the reachable-set definition: `best[j][o]` is the least end of a last
+/// part reachable from occurrence `o` of part `j`, computed from the last part backwards;
+/// occurrence `(s', e')` reaches `(s, e)` of the next part when
+/// `e' <= s <= min(e' + max_gap, first newline at or after e')`. The window bounds are
+/// non-decreasing in `e'`, so a monotone deque gives each window's minimum.
+pub(crate) fn combine_gaps(
+    parts: &[Vec<(usize, usize)>],
+    max_gap: i64,
+    newlines: &[usize],
+) -> Vec<(usize, usize)> {
+    let k = parts.len();
+    if k == 0 || parts.iter().any(Vec::is_empty) {
+        return Vec::new();
+    }
+    // best of the last part: its own end.
+    let mut best: Vec<Option<usize>> = parts[k - 1].iter().map(|&(_, e)| Some(e)).collect();
+    for j in (0..k - 1).rev() {
+        let next = &parts[j + 1]; // sorted by start
+        let cur = &parts[j];
+        let mut order: Vec<usize> = (0..cur.len()).collect();
+        order.sort_unstable_by_key(|&i| cur[i].1);
+        let mut cur_best = vec![None; cur.len()];
+        let mut deque: VecDeque<usize> = VecDeque::new();
+        let mut hi_ptr = 0; // next index of `next` to push
+        for &oi in &order {
+            let e = cur[oi].1;
+            let lo = e;
+            let hi = {
+                let gap_end = i128::try_from(e).unwrap_or(i128::MAX) + i128::from(max_gap);
+                let nl = next_newline(newlines, e);
+                let bound = i128::try_from(nl).unwrap_or(i128::MAX).min(gap_end);
+                if bound < i128::try_from(lo).unwrap_or(i128::MAX) {
+                    continue;
+                }
+                usize::try_from(bound).unwrap_or(usize::MAX)
+            };
+            while hi_ptr < next.len() && next[hi_ptr].0 <= hi {
+                if let Some(v) = best[hi_ptr] {
+                    while let Some(&back) = deque.back() {
+                        if best[back].is_some_and(|b| b >= v) {
+                            deque.pop_back();
+                        } else {
+                            break;
+                        }
+                    }
+                    deque.push_back(hi_ptr);
+                }
+                hi_ptr += 1;
+            }
+            while let Some(&front) = deque.front() {
+                if next[front].0 < lo {
+                    deque.pop_front();
+                } else {
+                    break;
+                }
+            }
+            cur_best[oi] = deque.front().and_then(|&f| best[f]);
+        }
+        best = cur_best;
+    }
+    let mut out: Vec<(usize, usize)> = parts[0]
+        .iter()
+        .zip(&best)
+        .filter_map(|(&(s, _), b)| b.map(|e| (s, e)))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}

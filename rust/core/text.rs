@@ -1,0 +1,437 @@
+//! Generalized UTF-8 and the normalised text `C` of docs/matching.md §2.
+//!
+//! Text is a byte slice in *generalized* UTF-8: UTF-8 in which lone surrogates
+//! (U+D800..U+DFFF) may appear, each encoded on its own in the 3-byte form (what Python's
+//! `str.encode("utf-8", "surrogatepass")` produces). Every code point of the Python `str`
+//! is exactly one decoded code point here, so code point indices are `str` indices.
+//! Decoding never fails: a byte that does not start a well-formed sequence decodes as
+//! U+FFFD on its own (this cannot happen for text coming from a Python `str`).
+
+use super::tables::{tables, Tables};
+
+/// The replacement for a malformed byte.
+const REPLACEMENT: u32 = 0xFFFD;
+
+#[inline]
+fn cont(bytes: &[u8], i: usize) -> Option<u32> {
+    match bytes.get(i) {
+        Some(&b) if b & 0xC0 == 0x80 => Some(u32::from(b & 0x3F)),
+        _ => None,
+    }
+}
+
+/// Decodes the code point starting at byte `i` (`i < bytes.len()`), returning it and
+/// its length in bytes. Surrogates decode as themselves; malformed bytes as U+FFFD.
+#[inline]
+pub fn decode_at(bytes: &[u8], i: usize) -> (u32, usize) {
+    let b0 = match bytes.get(i) {
+        Some(&b) => b,
+        None => return (REPLACEMENT, 1),
+    };
+    if b0 < 0x80 {
+        return (u32::from(b0), 1);
+    }
+    match b0 {
+        0xC2..=0xDF => {
+            if let Some(c1) = cont(bytes, i + 1) {
+                return ((u32::from(b0 & 0x1F) << 6) | c1, 2);
+            }
+        }
+        0xE0..=0xEF => {
+            if let (Some(c1), Some(c2)) = (cont(bytes, i + 1), cont(bytes, i + 2)) {
+                let cp = (u32::from(b0 & 0x0F) << 12) | (c1 << 6) | c2;
+                if cp >= 0x800 {
+                    return (cp, 3);
+                }
+            }
+        }
+        0xF0..=0xF4 => {
+            if let (Some(c1), Some(c2), Some(c3)) =
+                (cont(bytes, i + 1), cont(bytes, i + 2), cont(bytes, i + 3))
+            {
+                let cp = (u32::from(b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
+                if (0x1_0000..=0x10_FFFF).contains(&cp) {
+                    return (cp, 4);
+                }
+            }
+        }
+        _ => {}
+    }
+    (REPLACEMENT, 1)
+}
+
+/// Length in bytes of the generalized UTF-8 encoding of `cp`.
+#[inline]
+pub fn encoded_len(cp: u32) -> usize {
+    match cp {
+        0..=0x7F => 1,
+        0x80..=0x7FF => 2,
+        0x800..=0xFFFF => 3,
+        _ => 4,
+    }
+}
+
+/// Appends the generalized UTF-8 encoding of `cp` (a surrogate gets its 3-byte form).
+#[inline]
+pub fn push_cp(out: &mut Vec<u8>, cp: u32) {
+    match cp {
+        0..=0x7F => out.push(cp as u8),
+        0x80..=0x7FF => out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]),
+        0x800..=0xFFFF => out.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xF0 | ((cp >> 18) & 0x07) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]),
+    }
+}
+
+/// Decodes a whole string strictly: `None` when some byte is malformed.
+pub fn decode_all(bytes: &[u8]) -> Option<Vec<u32>> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let (cp, len) = decode_at(bytes, i);
+        if cp == REPLACEMENT && !bytes[i..].starts_with("\u{FFFD}".as_bytes()) {
+            return None;
+        }
+        out.push(cp);
+        i += len;
+    }
+    Some(out)
+}
+
+/// Length of the run of ASCII bytes at the start of `bytes`.
+#[inline]
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b >= 0x80).unwrap_or(bytes.len())
+}
+
+/// The normalised text `C` (docs §2) of `text`: spaces mapped to `' '`, everything else
+/// folded, runs of `' '` collapsed to one. Written into `out` (cleared first).
+pub fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
+    let t = tables();
+    out.clear();
+    out.reserve(text.len());
+    let mut prev_space = false;
+    let mut i = 0;
+    while i < text.len() {
+        if t.ascii_closed {
+            let run = ascii_prefix(&text[i..]);
+            if run > 0 {
+                prev_space = normalise_ascii(t, &text[i..i + run], out, prev_space);
+                i += run;
+                continue;
+            }
+        }
+        let (cp, len) = decode_at(text, i);
+        i += len;
+        if t.is_space(cp) {
+            if !prev_space {
+                out.push(b' ');
+                prev_space = true;
+            }
+        } else {
+            push_cp(out, t.fold(cp));
+            prev_space = false;
+        }
+    }
+}
+
+/// Appends the normalisation of an ASCII run; returns whether it ended in a space.
+fn normalise_ascii(t: &Tables, run: &[u8], out: &mut Vec<u8>, mut prev_space: bool) -> bool {
+    // Branch-free: every byte is written, and the write position only advances when the
+    // byte does not continue a run of spaces.
+    let base = out.len();
+    out.resize(base + run.len(), 0);
+    let dst = &mut out[base..];
+    let mut j = 0;
+    for &b in run {
+        let idx = usize::from(b & 0x7F);
+        let space = t.ascii_space[idx];
+        if let Some(slot) = dst.get_mut(j) {
+            *slot = if space { b' ' } else { t.ascii_fold[idx] };
+        }
+        j += usize::from(!(space && prev_space));
+        prev_space = space;
+    }
+    out.truncate(base + j);
+    prev_space
+}
+
+/// Normalises a phrase or literal the way the text is normalised (used by tests).
+pub fn normalise(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    normalise_into(text, &mut out);
+    out
+}
+
+/// What the walk learns about the original character that produced `C[q]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Point {
+    /// Code point index in the original text.
+    pub index: usize,
+    /// `T[index - 1]`, if any.
+    pub prev: Option<u32>,
+    /// `T[index]`.
+    pub cur: u32,
+    /// `T[index + 1]`, if any.
+    pub next: Option<u32>,
+}
+
+/// Answers position queries: for each byte offset `q` of `C` in `queries` (sorted,
+/// distinct), the original character producing the (non-space) character `C[q]`.
+/// One forward walk over the text, stopping after the last query; queries that do not
+/// fall on the start of a non-space character of `C` get `None`.
+///
+/// When `newlines` is given, the code point indices of U+000A seen on the way (up to the
+/// last query) are pushed to it.
+pub fn locate(
+    text: &[u8],
+    queries: &[usize],
+    mut newlines: Option<&mut Vec<usize>>,
+) -> Vec<Option<Point>> {
+    let t = tables();
+    let mut answers = vec![None; queries.len()];
+    let mut qi = 0;
+    let mut c_pos = 0usize;
+    let mut prev_space = false;
+    let mut prev_cp: Option<u32> = None;
+    let mut index = 0usize;
+    let mut i = 0usize;
+    while i < text.len() {
+        while qi < queries.len() && queries[qi] < c_pos {
+            qi += 1; // not on a character start: left unanswered
+        }
+        let Some(&q) = queries.get(qi) else {
+            break;
+        };
+        let b = text[i];
+        if b < 0x80 && t.ascii_closed && q > c_pos {
+            // ASCII bytes before the next query: each is one code point and at most one
+            // byte of C, so the next `q - c_pos` bytes cannot pass the query.
+            let window = &text[i..text.len().min(i + (q - c_pos))];
+            let run = if window.is_ascii() {
+                window
+            } else {
+                &window[..ascii_prefix(window)]
+            };
+            let space = |b: u8| t.ascii_space[usize::from(b & 0x7F)];
+            let mut dropped = usize::from(prev_space && space(run[0]));
+            dropped += run
+                .windows(2)
+                .map(|w| usize::from(space(w[0]) & space(w[1])))
+                .sum::<usize>();
+            if let Some(nl) = newlines.as_deref_mut() {
+                nl.extend(
+                    run.iter()
+                        .enumerate()
+                        .filter(|&(_, &b)| b == b'\n')
+                        .map(|(k, _)| index + k),
+                );
+            }
+            let last = run[run.len() - 1];
+            c_pos += run.len() - dropped;
+            prev_space = space(last);
+            prev_cp = Some(u32::from(last));
+            index += run.len();
+            i += run.len();
+            continue;
+        }
+        let (cp, len) = decode_at(text, i);
+        if t.is_space(cp) {
+            if cp == 0x0A {
+                if let Some(nl) = newlines.as_deref_mut() {
+                    nl.push(index);
+                }
+            }
+            if !prev_space {
+                c_pos += 1;
+                prev_space = true;
+            }
+        } else {
+            if q == c_pos {
+                let next = if i + len < text.len() {
+                    Some(decode_at(text, i + len).0)
+                } else {
+                    None
+                };
+                answers[qi] = Some(Point {
+                    index,
+                    prev: prev_cp,
+                    cur: cp,
+                    next,
+                });
+                qi += 1;
+            }
+            c_pos += encoded_len(t.fold(cp));
+            prev_space = false;
+        }
+        prev_cp = Some(cp);
+        index += 1;
+        i += len;
+    }
+    answers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Python's `s.encode("utf-8", "surrogatepass")` for a sequence of code points.
+    pub(crate) fn gen_utf8(cps: &[u32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &c in cps {
+            push_cp(&mut out, c);
+        }
+        out
+    }
+
+    #[test]
+    fn decode_roundtrip_with_surrogates() {
+        let cps = [
+            0x41, 0xE9, 0xD83D, 0xDE00, 0x1F600, 0x3000, 0xFFFD, 0x10_FFFF,
+        ];
+        let bytes = gen_utf8(&cps);
+        assert_eq!(decode_all(&bytes).unwrap(), cps);
+        // A surrogate pair written as two lone surrogates stays two code points.
+        assert_eq!(bytes[3..9], [0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80]);
+    }
+
+    #[test]
+    fn malformed_bytes_decode_as_replacement_without_panicking() {
+        for bad in [
+            &[0xFFu8][..],
+            &[0xE2, 0x82],
+            &[0xF0, 0x9F, 0x98],
+            &[0xC0, 0x80],
+            &[0x80],
+        ] {
+            assert!(decode_all(bad).is_none(), "{bad:?}");
+            let mut out = Vec::new();
+            normalise_into(bad, &mut out);
+            let _ = locate(bad, &[0, 1, 2, 3], None);
+        }
+    }
+
+    #[test]
+    fn normalise_folds_and_collapses() {
+        let cases: &[(&str, &str)] = &[
+            ("Hello  World", "hello world"),
+            ("a\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f b", "a b"),
+            ("A\u{00A0}\u{3000}\u{2003}B", "a b"),
+            ("  lead and trail  ", " lead and trail "),
+            ("ÉCOLE \u{212A}elvin İ", "école kelvin İ"),
+            ("\u{10400}", "\u{10428}"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                normalise(input.as_bytes()),
+                expected.as_bytes(),
+                "{input:?}"
+            );
+        }
+    }
+
+    /// Docs §2 by the letter: per code point, F then C with the map M.
+    fn naive(cps: &[u32]) -> (Vec<u8>, Vec<(usize, usize)>) {
+        let t = tables();
+        let mut c = Vec::new();
+        let mut starts = Vec::new(); // (C byte offset of a non-space char, M)
+        let mut prev_space = false;
+        for (i, &cp) in cps.iter().enumerate() {
+            if t.is_space(cp) {
+                if !prev_space {
+                    c.push(b' ');
+                }
+                prev_space = true;
+            } else {
+                starts.push((c.len(), i));
+                push_cp(&mut c, t.fold(cp));
+                prev_space = false;
+            }
+        }
+        (c, starts)
+    }
+
+    #[test]
+    fn normalise_and_locate_match_the_definition() {
+        // Includes folds that shrink (Kelvin sign) and grow (U+023A -> U+2C65) in bytes.
+        let alphabet = [
+            0x41, 0x61, 0x5F, 0x20, 0x20, 0x0A, 0x09, 0x1C, 0xA0, 0x3000, 0xC9, 0x212A, 0x023A,
+            0x0130, 0xD83D, 0xDE00, 0x1F600, 0x30B3, 0x10400, 0x2E,
+        ];
+        let t = tables();
+        assert_eq!(t.fold(0x023A), 0x2C65);
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for round in 0..3000 {
+            let len = round % 40;
+            let cps: Vec<u32> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let ascii_only = round % 3 == 0;
+                    let n = if ascii_only { 9 } else { alphabet.len() };
+                    alphabet[(seed % n as u64) as usize]
+                })
+                .collect();
+            let text = gen_utf8(&cps);
+            let (c, starts) = naive(&cps);
+            assert_eq!(normalise(&text), c, "{cps:X?}");
+            // Every character start, plus offsets that are not starts.
+            let mut queries: Vec<usize> = (0..=c.len() + 1).collect();
+            queries.retain(|&q| q % 2 == round % 2 || starts.iter().any(|&(s, _)| s == q));
+            let mut nl = Vec::new();
+            let got = locate(&text, &queries, Some(&mut nl));
+            for (q, p) in queries.iter().zip(&got) {
+                let expected = starts.iter().find(|&&(s, _)| s == *q).map(|&(_, i)| i);
+                assert_eq!(p.map(|p| p.index), expected, "query {q} in {cps:X?}");
+                if let Some(p) = p {
+                    assert_eq!(p.cur, cps[p.index]);
+                    assert_eq!(p.prev, p.index.checked_sub(1).map(|k| cps[k]));
+                    assert_eq!(p.next, cps.get(p.index + 1).copied());
+                }
+            }
+            // Newlines are reported up to the last character start that was queried.
+            let upto = got.iter().flatten().map(|p| p.index).max();
+            let expected_nl: Vec<usize> = (0..cps.len())
+                .filter(|&k| cps[k] == 0x0A && upto.is_some_and(|u| k < u))
+                .collect();
+            let nl: Vec<usize> = nl
+                .into_iter()
+                .filter(|&k| upto.is_some_and(|u| k < u))
+                .collect();
+            assert_eq!(nl, expected_nl, "{cps:X?}");
+        }
+    }
+
+    #[test]
+    fn locate_maps_c_offsets_to_code_points() {
+        // T = "😀 \u{3000}AB\ud800x\ny", C = "😀 ab\u{d800}x y"
+        let text = gen_utf8(&[0x1F600, 0x20, 0x3000, 0x41, 0x42, 0xD800, 0x78, 0x0A, 0x79]);
+        let c = normalise(&text);
+        assert_eq!(
+            c,
+            gen_utf8(&[0x1F600, 0x20, 0x61, 0x62, 0xD800, 0x78, 0x20, 0x79])
+        );
+        // C byte offsets: 😀 0..4, ' ' 4, a 5, b 6, surrogate 7..10, x 10, ' ' 11, y 12
+        let mut nl = Vec::new();
+        let got = locate(&text, &[0, 4, 5, 6, 7, 10, 12], Some(&mut nl));
+        let idx: Vec<Option<usize>> = got.iter().map(|p| p.map(|p| p.index)).collect();
+        assert_eq!(
+            idx,
+            [Some(0), None, Some(3), Some(4), Some(5), Some(6), Some(8)]
+        );
+        let a = got[2].unwrap();
+        assert_eq!((a.prev, a.cur, a.next), (Some(0x3000), 0x41, Some(0x42)));
+        let y = got[6].unwrap();
+        assert_eq!((y.prev, y.cur, y.next), (Some(0x0A), 0x79, None));
+        assert_eq!(nl, [7]);
+    }
+}
