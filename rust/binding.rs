@@ -12,34 +12,84 @@ use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICOD
 /// Upper bound on the OS threads one `analyze_many` call starts.
 const MAX_THREADS: usize = 256;
 
-type SpansPy = Vec<(usize, usize)>;
-/// The raw analysis tuple returned to Python (see `_native.pyi`).
-type AnalysisPy = (
-    Vec<(usize, SpansPy)>,
-    Vec<usize>,
-    Vec<(usize, SpansPy)>,
-    Vec<(usize, SpansPy, i64)>,
-    bool,
-    i128,
-    i128,
-    i128,
-    i128,
-    i128,
-);
+/// Texts shorter than this (in UTF-8 bytes) are scanned without releasing the GIL: for a
+/// tweet the scan takes about as long as handing the GIL to another thread and back, so
+/// releasing it would halve single-threaded throughput for no gain. Longer texts, and
+/// every `analyze_many` batch, are scanned with the GIL released.
+const DETACH_MIN_BYTES: usize = 4096;
 
-fn to_py(a: Analysis) -> AnalysisPy {
-    (
-        a.companies,
-        a.vetoed,
-        a.keywords,
-        a.exclusions,
+fn clamp_i64(x: i128) -> i64 {
+    i64::try_from(x).unwrap_or(if x < 0 { i64::MIN } else { i64::MAX })
+}
+
+fn spans_py<'py>(py: Python<'py>, spans: &[(usize, usize)]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, spans.iter().copied())
+}
+
+/// Whether nothing at all occurred (the raw result is then the shared empty tuple).
+fn is_empty(a: &Analysis) -> bool {
+    a.companies.is_empty()
+        && a.vetoed.is_empty()
+        && a.keywords.is_empty()
+        && a.exclusions.is_empty()
+        && !a.crypto_context
+}
+
+/// The raw analysis tuple of `_native.pyi`, built from tuples only (immutable, so the
+/// empty result can be one shared object).
+fn analysis_py<'py>(
+    py: Python<'py>,
+    a: &Analysis,
+    empty: &Py<PyTuple>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if is_empty(a) {
+        return Ok(empty.bind(py).clone().into_any());
+    }
+    let companies = a
+        .companies
+        .iter()
+        .map(|(i, sp)| Ok((*i, spans_py(py, sp)?)))
+        .collect::<PyResult<Vec<_>>>()?;
+    let keywords = a
+        .keywords
+        .iter()
+        .map(|(i, sp)| Ok((*i, spans_py(py, sp)?)))
+        .collect::<PyResult<Vec<_>>>()?;
+    let exclusions = a
+        .exclusions
+        .iter()
+        .map(|(i, sp, p)| Ok((*i, spans_py(py, sp)?, *p)))
+        .collect::<PyResult<Vec<_>>>()?;
+    let tuple = (
+        PyTuple::new(py, companies)?,
+        PyTuple::new(py, a.vetoed.iter().copied())?,
+        PyTuple::new(py, keywords)?,
+        PyTuple::new(py, exclusions)?,
         a.crypto_context,
-        a.company_score,
-        a.keyword_score,
-        a.proximity_boost,
-        a.penalty,
-        a.confidence,
-    )
+        clamp_i64(a.company_score),
+        clamp_i64(a.keyword_score),
+        clamp_i64(a.proximity_boost),
+        clamp_i64(a.penalty),
+        clamp_i64(a.confidence),
+    );
+    Ok(tuple.into_pyobject(py)?.into_any())
+}
+
+fn empty_analysis(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+    let e = PyTuple::empty(py);
+    let t = (
+        e.clone(),
+        e.clone(),
+        e.clone(),
+        e,
+        false,
+        0i64,
+        0i64,
+        0i64,
+        0i64,
+        0i64,
+    );
+    Ok(t.into_pyobject(py)?.unbind())
 }
 
 /// A Python `str`, held so its generalized UTF-8 bytes can be borrowed without the GIL.
@@ -203,6 +253,8 @@ fn compiled_from_plain(plain: &Bound<'_, PyDict>) -> PyResult<CompiledWatchlist>
 #[pyclass(module = "tgematch._native", frozen)]
 pub struct Engine {
     core: CoreEngine,
+    /// The shared raw result of a document in which nothing occurred.
+    empty: Py<PyTuple>,
 }
 
 #[pymethods]
@@ -217,11 +269,14 @@ impl Engine {
             ))
         })?;
         let compiled = compiled_from_plain(plain)?;
-        let core = plain
-            .py()
+        let py = plain.py();
+        let core = py
             .detach(|| CoreEngine::new(&compiled))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(Engine { core })
+        Ok(Engine {
+            core,
+            empty: empty_analysis(py)?,
+        })
     }
 
     /// Every occurrence as `(kind, ref, start, end)`, sorted by (start, end, kind, ref).
@@ -232,7 +287,11 @@ impl Engine {
     ) -> PyResult<Vec<(u8, usize, usize, usize)>> {
         let holder = TextHolder::new(text, "text")?;
         let bytes = holder.bytes()?;
-        let occ = py.detach(|| self.core.find(bytes));
+        let occ = if bytes.len() < DETACH_MIN_BYTES {
+            self.core.find(bytes)
+        } else {
+            py.detach(|| self.core.find(bytes))
+        };
         Ok(occ
             .into_iter()
             .map(|o| (o.kind, o.reference, o.start, o.end))
@@ -240,21 +299,30 @@ impl Engine {
     }
 
     /// Scan and score one text (docs/matching.md §7): the raw analysis tuple.
-    fn analyze(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<AnalysisPy> {
+    fn analyze<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let holder = TextHolder::new(text, "text")?;
         let bytes = holder.bytes()?;
-        Ok(to_py(py.detach(|| self.core.analyze(bytes))))
+        let a = if bytes.len() < DETACH_MIN_BYTES {
+            self.core.analyze(bytes)
+        } else {
+            py.detach(|| self.core.analyze(bytes))
+        };
+        analysis_py(py, &a, &self.empty)
     }
 
     /// Analyse many texts on `threads` OS threads with the GIL released; results in
     /// input order.
     #[pyo3(signature = (texts, threads = 1))]
-    fn analyze_many(
+    fn analyze_many<'py>(
         &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
         threads: i64,
-    ) -> PyResult<Vec<AnalysisPy>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         if threads < 1 {
             return Err(PyValueError::new_err(format!(
                 "threads must be at least 1, not {threads}"
@@ -280,7 +348,11 @@ impl Engine {
             .min(MAX_THREADS)
             .min(slices.len());
         let results = py.detach(|| analyze_parallel(&self.core, &slices, threads));
-        Ok(results.into_iter().map(to_py).collect())
+        let out = results
+            .iter()
+            .map(|a| analysis_py(py, a, &self.empty))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, out)
     }
 
     fn __repr__(&self) -> String {

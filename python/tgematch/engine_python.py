@@ -29,11 +29,12 @@ from .patterns import (
 __all__ = ["PythonEngine", "RawAnalysis", "Spans"]
 
 Spans = list[tuple[int, int]]
+SpanTuple = tuple[tuple[int, int], ...]
 RawAnalysis = tuple[
-    list[tuple[int, Spans]],
-    list[int],
-    list[tuple[int, Spans]],
-    list[tuple[int, Spans, int]],
+    tuple[tuple[int, SpanTuple], ...],
+    tuple[int, ...],
+    tuple[tuple[int, SpanTuple], ...],
+    tuple[tuple[int, SpanTuple, int], ...],
     bool,
     int,
     int,
@@ -41,6 +42,8 @@ RawAnalysis = tuple[
     int,
     int,
 ]
+EMPTY_RAW: RawAnalysis = ((), (), (), (), False, 0, 0, 0, 0, 0)
+"""The raw result of a document in which nothing occurred (both engines share its form)."""
 
 _RUNS = re.compile("  +")
 _Trie = dict[str, "_Trie"]
@@ -206,10 +209,12 @@ class PythonEngine:
         """Scan and score one text (``docs/matching.md`` §7); the engine-neutral raw tuple."""
         c = self.compiled
         spans = self._target_spans(text, self._scan(text))
-        companies: list[tuple[int, Spans]] = []
+        if not spans:
+            return EMPTY_RAW
+        companies: list[tuple[int, SpanTuple]] = []
         vetoed: list[int] = []
-        keywords: list[tuple[int, Spans]] = []
-        excluded: list[tuple[int, Spans]] = []
+        keywords: list[tuple[int, SpanTuple]] = []
+        excluded: list[tuple[int, SpanTuple]] = []
         company_score = keyword_score = 0
         context = False
         targets = c.targets
@@ -222,17 +227,17 @@ class PythonEngine:
                 if v >= 0 and v in spans:
                     vetoed.append(ref)
                 else:
-                    companies.append((ref, spans[t]))
+                    companies.append((ref, tuple(spans[t])))
                     company_score += c.company_scores[ref]
             elif kind == KIND_KEYWORD:
-                keywords.append((ref, spans[t]))
+                keywords.append((ref, tuple(spans[t])))
                 keyword_score += c.keyword_weights[ref]
             elif kind == KIND_EXCLUSION:
-                excluded.append((ref, spans[t]))
+                excluded.append((ref, tuple(spans[t])))
             elif kind == KIND_CONTEXT:
                 context = True
         halve = context and c.halve_penalty_with_context
-        exclusions: list[tuple[int, Spans, int]] = []
+        exclusions: list[tuple[int, SpanTuple, int]] = []
         penalty = 0
         for ref, sp in excluded:
             applied = c.exclusion_penalties[ref] // 2 if halve else c.exclusion_penalties[ref]
@@ -251,10 +256,10 @@ class PythonEngine:
             boost = c.proximity_boost
         confidence = max(0, min(100, company_score + keyword_score + boost - penalty))
         return (
-            companies,
-            vetoed,
-            keywords,
-            exclusions,
+            tuple(companies),
+            tuple(vetoed),
+            tuple(keywords),
+            tuple(exclusions),
             context,
             company_score,
             keyword_score,

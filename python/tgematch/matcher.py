@@ -104,6 +104,9 @@ class Matcher:
         else:
             self._engine = PythonEngine(self._compiled)
         self._backend = chosen
+        from .engine_python import EMPTY_RAW
+
+        self._empty = build_analysis(EMPTY_RAW, watchlist, self._compiled)
 
     @property
     def backend(self) -> str:
@@ -131,11 +134,15 @@ class Matcher:
 
     def analyze(self, content: str, title: str | None = None) -> Analysis:
         """Analyse one document; scans ``f"{title}\\n{content}"`` (content alone without title)."""
-        _check_text(content, "content")
+        if content.__class__ is not str:
+            _check_text(content, "content")
         if title is not None:
             _check_text(title, "title")
             content = f"{title}\n{content}"
-        return build_analysis(self._engine.analyze(content), self._watchlist, self._compiled)
+        raw = self._engine.analyze(content)
+        if not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4]):
+            return self._empty  # immutable, so one shared instance serves every empty result
+        return build_analysis(raw, self._watchlist, self._compiled)
 
     def find(self, text: str) -> list[Occurrence]:
         """Every raw occurrence in ``text``, sorted by (start, end, kind, id order)."""
@@ -158,8 +165,11 @@ class Matcher:
         if isinstance(docs, (str, bytes)):
             raise TypeError(f"docs must be an iterable of documents, not {type(docs).__name__}")
         texts = [_document(d, i) for i, d in enumerate(docs)]
-        wl, comp = self._watchlist, self._compiled
-        return [build_analysis(r, wl, comp) for r in self._engine.analyze_many(texts, threads)]
+        wl, comp, empty = self._watchlist, self._compiled, self._empty
+        return [
+            build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
+            for r in self._engine.analyze_many(texts, threads)
+        ]
 
     def iter_analyze(
         self, docs: Iterable[Any], batch_size: int = 1000, threads: int | None = None
