@@ -61,11 +61,9 @@ impl Engine {
         let t = tables();
         let mut matches = Vec::new();
         let mut queries = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&c) {
-            let literal = m.pattern().as_usize();
-            let (start, end) = (m.start(), m.end());
+        self.automaton.for_each_match(&c, |literal, start, end| {
             if t.ascii_decides_glue && self.surely_rejected(&c, literal, start, end) {
-                continue;
+                return;
             }
             queries.push(start);
             queries.push(end.saturating_sub(self.last_char_len[literal]));
@@ -74,7 +72,7 @@ impl Engine {
                 start,
                 end,
             });
-        }
+        });
         if matches.is_empty() {
             return Vec::new();
         }

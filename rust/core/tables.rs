@@ -26,6 +26,11 @@ pub struct Tables {
     pub ascii_fold: [u8; 128],
     /// `space` of each ASCII byte.
     pub ascii_space: [bool; 128],
+    /// The normalised form of each ASCII byte: `' '` for a space, else its fold.
+    pub ascii_norm: [u8; 128],
+    /// A prebuilt searcher for two spaces (building one per document costs more than
+    /// searching a tweet).
+    pub double_space: memchr::memmem::Finder<'static>,
     /// `true` when every ASCII byte folds to an ASCII byte (always, with real tables).
     pub ascii_closed: bool,
     /// `true` when an ASCII byte of the normalised text tells the `word` and `nosp`
@@ -114,6 +119,8 @@ impl Tables {
             fold,
             ascii_fold,
             ascii_space,
+            ascii_norm: std::array::from_fn(|b| if ascii_space[b] { b' ' } else { ascii_fold[b] }),
+            double_space: memchr::memmem::Finder::new(b"  ").into_owned(),
             ascii_closed,
             ascii_decides_glue,
         }

@@ -7,7 +7,7 @@
 //! Decoding never fails: a byte that does not start a well-formed sequence decodes as
 //! U+FFFD on its own (this cannot happen for text coming from a Python `str`).
 
-use super::tables::{tables, Tables};
+use super::tables::tables;
 
 /// The replacement for a malformed byte.
 const REPLACEMENT: u32 = 0xFFFD;
@@ -109,7 +109,21 @@ pub fn decode_all(bytes: &[u8]) -> Option<Vec<u32>> {
 /// Length of the run of ASCII bytes at the start of `bytes`.
 #[inline]
 fn ascii_prefix(bytes: &[u8]) -> usize {
-    bytes.iter().position(|&b| b >= 0x80).unwrap_or(bytes.len())
+    // Whole 8-byte words first: most runs are long.
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let word = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        if word & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes[n..]
+        .iter()
+        .position(|&b| b >= 0x80)
+        .unwrap_or(bytes.len() - n)
 }
 
 /// The normalised text `C` (docs §2) of `text`: spaces mapped to `' '`, everything else
@@ -118,50 +132,34 @@ pub fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
     let t = tables();
     out.clear();
     out.reserve(text.len());
-    let mut prev_space = false;
+    // Map every character (a space to ' ', anything else to its fold), then collapse
+    // runs of ' ' in one pass, only when there is a run at all. ASCII runs, most of any
+    // tweet or article, cost one table lookup per byte.
     let mut i = 0;
     while i < text.len() {
         if t.ascii_closed {
             let run = ascii_prefix(&text[i..]);
-            if run > 0 {
-                prev_space = normalise_ascii(t, &text[i..i + run], out, prev_space);
-                i += run;
-                continue;
+            let base = out.len();
+            out.resize(base + run, 0);
+            for (dst, &b) in out[base..].iter_mut().zip(&text[i..i + run]) {
+                *dst = t.ascii_norm[usize::from(b & 0x7F)];
+            }
+            i += run;
+            if i >= text.len() {
+                break;
             }
         }
         let (cp, len) = decode_at(text, i);
         i += len;
         if t.is_space(cp) {
-            if !prev_space {
-                out.push(b' ');
-                prev_space = true;
-            }
+            out.push(b' ');
         } else {
             push_cp(out, t.fold(cp));
-            prev_space = false;
         }
     }
-}
-
-/// Appends the normalisation of an ASCII run; returns whether it ended in a space.
-fn normalise_ascii(t: &Tables, run: &[u8], out: &mut Vec<u8>, mut prev_space: bool) -> bool {
-    // Branch-free: every byte is written, and the write position only advances when the
-    // byte does not continue a run of spaces.
-    let base = out.len();
-    out.resize(base + run.len(), 0);
-    let dst = &mut out[base..];
-    let mut j = 0;
-    for &b in run {
-        let idx = usize::from(b & 0x7F);
-        let space = t.ascii_space[idx];
-        if let Some(slot) = dst.get_mut(j) {
-            *slot = if space { b' ' } else { t.ascii_fold[idx] };
-        }
-        j += usize::from(!(space && prev_space));
-        prev_space = space;
+    if t.double_space.find(out).is_some() {
+        out.dedup_by(|a, b| *a == b' ' && *b == b' ');
     }
-    out.truncate(base + j);
-    prev_space
 }
 
 /// Normalises a phrase or literal the way the text is normalised (used by tests).
