@@ -1,0 +1,1219 @@
+"""The ``tgematch`` command line.
+
+Commands::
+
+    tgematch scan INPUT... [--watchlist FILE] [--db URL] [--output jsonl]
+    tgematch scan --examples                  # the bundled example documents
+    tgematch alerts [--company NAME] [--since 24h] [--min-confidence 0.7] [--db URL]
+    tgematch explain TEXT [--title TITLE] [--watchlist FILE]
+    tgematch db upgrade|downgrade|current [--db URL]
+
+``scan`` reads JSON Lines (``.jsonl``, ``.ndjson``, ``.json``: one object per line), CSV
+(``.csv``, ``.tsv``: a header row, then one document per row), plain text (``.txt`` and
+anything else: one document per line) or directories of such files (searched
+recursively; hidden files and unknown extensions are ignored), ``-`` for standard input.
+An explicitly named file with an unknown extension is read as JSON Lines when its first
+non-blank line starts with ``{``, else as plain text. The document text is taken from
+``--text-field`` (default: the first of ``content``, ``text``, ``body``, ``full_text``
+that the record has), the title from ``--title-field`` (default ``title``, optional),
+and ``url``/``link``, ``published``/``published_at``/``date``/``created_at`` and ``id``
+when present.
+
+Documents are analysed in batches (``Matcher.analyze_many``); every relevant document
+becomes one alert per matched company (see :mod:`tgematch.store.writes`), written in one
+transaction per batch. Each input file is a feed (kind ``file``) of the store. Without
+``--watchlist`` the bundled example watchlist is used; without ``--db`` the SQLite file
+``tgematch.db`` in the working directory (``TGEMATCH_DB_URL`` overrides it), created and
+migrated on first use. ``--output jsonl`` writes one JSON object per document (the full
+analysis) to standard output instead and touches no database.
+
+Bad input never stops a scan: malformed JSON, records without the text field or with a
+non-string one, undecodable bytes (the file must be UTF-8) and empty documents are
+counted, reported with ``file:line`` and skipped. An input that does not exist or cannot
+be read, an invalid watchlist or an unreachable database is a one-line error and exit
+status 1 before anything is written. A batch whose transaction fails is rolled back,
+reported, and makes the exit status 1; re-running the same scan completes it.
+
+Exit status: 0 success, 1 error, 2 invalid command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tgematch import Analysis, Matcher, Watchlist
+    from tgematch.store.writes import AlertWriter
+
+__all__ = ["main"]
+
+PROG = "tgematch"
+DEFAULT_TEXT_FIELDS = ("content", "text", "body", "full_text")
+DEFAULT_TITLE_FIELD = "title"
+URL_FIELDS = ("url", "link")
+PUBLISHED_FIELDS = ("published", "published_at", "date", "created_at")
+JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson", ".json"})
+CSV_EXTENSIONS = frozenset({".csv", ".tsv"})
+TEXT_EXTENSIONS = frozenset({".txt", ".text"})
+KNOWN_EXTENSIONS = JSONL_EXTENSIONS | CSV_EXTENSIONS | TEXT_EXTENSIONS
+STDIN = "-"
+EXAMPLES_NAME = "examples.jsonl"
+
+KIND_STYLES = {
+    "company": "bold green",
+    "company_exclusion": "bold magenta",
+    "keyword": "bold yellow",
+    "exclusion": "bold red",
+    "context": "cyan",
+}
+
+
+class CliError(Exception):
+    """An error reported as one line on stderr, with exit status 1."""
+
+
+# ---------------------------------------------------------------------------------------
+# Reading documents
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document read from an input."""
+
+    source: str
+    feed: str
+    content: str
+    title: str | None = None
+    url: str | None = None
+    doc_id: str | None = None
+    published_at: dt.datetime | None = None
+    nbytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record that could not be analysed, and why."""
+
+    source: str
+    reason: str
+    kind: str
+    nbytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """An input to read: its path (or ``-``), display name, feed URL and format."""
+
+    path: str
+    display: str
+    feed: str
+    fmt: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Which record fields hold the text and the title."""
+
+    text: tuple[str, ...] = DEFAULT_TEXT_FIELDS
+    title: str = DEFAULT_TITLE_FIELD
+
+
+def _printable(text: str) -> str:
+    from tgematch.store.writes import storable
+
+    return storable(text)
+
+
+def _format_for(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_EXTENSIONS:
+        return "jsonl"
+    if suffix in CSV_EXTENSIONS:
+        return "tsv" if suffix == ".tsv" else "csv"
+    if suffix in TEXT_EXTENSIONS:
+        return "text"
+    return None
+
+
+def _sniff(head: bytes) -> str:
+    for line in head.splitlines():
+        stripped = line.lstrip(b"\xef\xbb\xbf").strip()
+        if stripped:
+            return "jsonl" if stripped.startswith(b"{") else "text"
+    return "text"
+
+
+def _check_readable(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+        return path.stat().st_size
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def discover_inputs(inputs: Sequence[str], examples: bool = False) -> list[InputFile]:
+    """Expand the command-line inputs into files, checking each can be read."""
+    files: list[InputFile] = []
+    if examples:
+        path = Path(str(resources.files("tgematch") / "data" / EXAMPLES_NAME))
+        size = _check_readable(path)
+        files.append(InputFile(str(path), EXAMPLES_NAME, str(path), "jsonl", size))
+    for item in inputs:
+        if item == STDIN:
+            files.append(InputFile(STDIN, "<stdin>", "<stdin>", "sniff", 0))
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise CliError(f"cannot read {item}: no such file or directory")
+        if path.is_dir():
+            found = []
+            for root, dirs, names in os.walk(path, onerror=_raise_walk_error):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    child = Path(root) / name
+                    fmt = _format_for(child)
+                    if name.startswith(".") or fmt is None:
+                        continue
+                    found.append(InputFile(str(child), str(child), str(child.resolve()), fmt, 0))
+            for f in found:
+                files.append(dataclasses.replace(f, size=_check_readable(Path(f.path))))
+            continue
+        size = _check_readable(path)
+        fmt = _format_for(path)
+        if fmt is None:
+            with path.open("rb") as fh:
+                fmt = _sniff(fh.read(65536))
+        files.append(InputFile(str(path), item, str(path.resolve()), fmt, size))
+    return files
+
+
+def _raise_walk_error(exc: OSError) -> None:
+    raise CliError(f"cannot read {exc.filename}: {exc.strerror or exc}")
+
+
+def _open_binary(inp: InputFile) -> IO[bytes]:
+    if inp.path == STDIN:
+        return sys.stdin.buffer
+    try:
+        return open(inp.path, "rb")
+    except OSError as exc:
+        raise CliError(f"cannot read {inp.display}: {exc.strerror or exc}") from exc
+
+
+def _decoded_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, int, str]]:
+    """(line number, text or None when undecodable, byte count, error) per line."""
+    for lineno, raw in enumerate(stream, 1):
+        nbytes = len(raw)
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        raw = raw.rstrip(b"\n")
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            yield lineno, raw.decode("utf-8"), nbytes, ""
+        except UnicodeDecodeError as exc:
+            yield lineno, None, nbytes, f"undecodable bytes (not UTF-8) at byte {exc.start}"
+
+
+def _parse_published(value: Any) -> dt.datetime | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, (int, float)):
+            seconds = value / 1000 if value > 1e11 else value
+            return dt.datetime.fromtimestamp(seconds, dt.UTC)
+        if isinstance(value, str) and value.strip():
+            parsed = dt.datetime.fromisoformat(value.strip())
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _first_str(record: dict[str, Any], names: Iterable[str]) -> str | None:
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _record_to_item(
+    record: Any, source: str, feed: str, nbytes: int, fields: Fields
+) -> Document | Skipped:
+    if not isinstance(record, dict):
+        return Skipped(source, f"not a JSON object ({type(record).__name__})", "malformed", nbytes)
+    present = [name for name in fields.text if name in record]
+    if not present:
+        wanted = "/".join(fields.text)
+        return Skipped(source, f"missing field {wanted!r}", "missing field", nbytes)
+    name = present[0]
+    content = record[name]
+    if not isinstance(content, str):
+        kind = "null" if content is None else type(content).__name__
+        return Skipped(source, f"field {name!r} is not a string ({kind})", "missing field", nbytes)
+    if not content.strip():
+        return Skipped(source, "empty document", "empty", nbytes)
+    title = record.get(fields.title)
+    title = title if isinstance(title, str) and title.strip() else None
+    doc_id = record.get("id")
+    return Document(
+        source=source,
+        feed=feed,
+        content=content,
+        title=title,
+        url=_first_str(record, URL_FIELDS),
+        doc_id=None if doc_id is None else str(doc_id),
+        published_at=_parse_published(
+            next((record[k] for k in PUBLISHED_FIELDS if k in record), None)
+        ),
+        nbytes=nbytes,
+    )
+
+
+def _read_jsonl(stream: IO[bytes], inp: InputFile, fields: Fields) -> Iterator[Document | Skipped]:
+    for lineno, line, nbytes, error in _decoded_lines(stream):
+        source = f"{inp.display}:{lineno}"
+        if line is None:
+            yield Skipped(source, error, "undecodable", nbytes)
+            continue
+        if not line.strip():
+            yield Skipped(source, "empty line", "empty", nbytes)
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+            where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            yield Skipped(source, f"malformed JSON: {msg}{where}", "malformed", nbytes)
+            continue
+        yield _record_to_item(record, source, inp.feed, nbytes, fields)
+
+
+def _read_text(stream: IO[bytes], inp: InputFile) -> Iterator[Document | Skipped]:
+    for lineno, line, nbytes, error in _decoded_lines(stream):
+        source = f"{inp.display}:{lineno}"
+        if line is None:
+            yield Skipped(source, error, "undecodable", nbytes)
+        elif not line.strip():
+            yield Skipped(source, "empty document", "empty", nbytes)
+        else:
+            yield Document(source=source, feed=inp.feed, content=line, nbytes=nbytes)
+
+
+def _read_csv(
+    stream: IO[bytes], inp: InputFile, fields: Fields, delimiter: str
+) -> Iterator[Document | Skipped]:
+    bad_lines: dict[int, str] = {}
+    sizes: dict[int, int] = {}
+
+    def lines() -> Iterator[str]:
+        for lineno, line, nbytes, error in _decoded_lines(stream):
+            sizes[lineno] = nbytes
+            if line is None:
+                bad_lines[lineno] = error
+                yield "\n"
+            else:
+                yield line + "\n"  # keeps newlines inside quoted fields
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
+    header: list[str] | None = None
+    last_line = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            first, last_line = last_line + 1, reader.line_num
+            nbytes = sum(sizes.pop(i, 0) for i in range(first, last_line + 1))
+            yield Skipped(f"{inp.display}:{first}", f"malformed CSV: {exc}", "malformed", nbytes)
+            continue
+        first, last_line = last_line + 1, reader.line_num
+        nbytes = sum(sizes.pop(i, 0) for i in range(first, last_line + 1))
+        source = f"{inp.display}:{first}"
+        bad = [bad_lines.pop(i) for i in range(first, last_line + 1) if i in bad_lines]
+        if header is None:
+            if bad:
+                # Without its header no row can be read: report the file once, go on.
+                yield Skipped(source, f"header row: {bad[0]}; file skipped", "undecodable", 0)
+                return
+            header = [h.strip() for h in row]
+            if header and header[0].startswith("\ufeff"):
+                header[0] = header[0][1:]
+            continue
+        if bad:
+            yield Skipped(source, bad[0], "undecodable", nbytes)
+            continue
+        if not any(cell.strip() for cell in row):
+            yield Skipped(source, "empty row", "empty", nbytes)
+            continue
+        record = {name: row[i] for i, name in enumerate(header) if i < len(row)}
+        yield _record_to_item(record, source, inp.feed, nbytes, fields)
+
+
+def read_input(inp: InputFile, fields: Fields) -> Iterator[Document | Skipped]:
+    """Documents and skipped records of one input, in order."""
+    stream = _open_binary(inp)
+    try:
+        fmt = inp.fmt
+        if fmt == "sniff":
+            if not isinstance(stream, io.BufferedReader):
+                stream = io.BufferedReader(cast(io.RawIOBase, stream))
+            fmt = _sniff(stream.peek(65536))
+        if fmt == "jsonl":
+            yield from _read_jsonl(stream, inp, fields)
+        elif fmt in ("csv", "tsv"):
+            csv.field_size_limit(1 << 30)
+            yield from _read_csv(stream, inp, fields, "\t" if fmt == "tsv" else ",")
+        else:
+            yield from _read_text(stream, inp)
+    except OSError as exc:
+        raise CliError(f"cannot read {inp.display}: {exc.strerror or exc}") from exc
+    finally:
+        if inp.path != STDIN:
+            stream.close()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# ---------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _load_watchlist(path: str | None) -> Watchlist:
+    from tgematch import ConfigError, Watchlist
+
+    if path is None:
+        return Watchlist.example()
+    try:
+        return Watchlist.from_file(path)
+    except FileNotFoundError as exc:
+        raise CliError(f"cannot read watchlist {path}: no such file") from exc
+    except OSError as exc:
+        raise CliError(f"cannot read watchlist {path}: {exc.strerror or exc}") from exc
+    except (ConfigError, ValueError) as exc:
+        raise CliError(f"invalid watchlist {path}: {_one_line(str(exc))}") from exc
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _db_error(url: str | None, exc: BaseException) -> CliError:
+    from tgematch.store import display_url
+
+    orig = getattr(exc, "orig", None) or exc
+    lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
+    detail = lines[0] if lines else type(orig).__name__
+    return CliError(f"cannot use database {display_url(url)}: {detail}")
+
+
+def _open_store(url: str | None, *, migrate: bool) -> Engine:
+    """An engine on a reachable, migrated database (migrating it when ``migrate``)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store import create_engine, current_revision, head_revision, resolve_url
+    from tgematch.store import upgrade as upgrade_db
+
+    parsed = resolve_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        db_path = Path(parsed.database)
+        if not migrate and not db_path.exists():
+            raise CliError(
+                f"no database at {db_path} (run `tgematch scan` or `tgematch db upgrade` first)"
+            )
+        if migrate and not db_path.parent.exists():
+            raise CliError(
+                f"cannot use database {db_path}: directory {db_path.parent} does not exist"
+            )
+    try:
+        engine = create_engine(parsed)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise _db_error(url, exc) from exc
+    try:
+        with engine.connect():
+            pass
+        if migrate:
+            upgrade_db(engine)
+        elif current_revision(engine) != head_revision():
+            raise CliError(
+                f"database {_display(url)} has no current tgematch schema "
+                "(run `tgematch db upgrade`)"
+            )
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise _db_error(url, exc) from exc
+    return engine
+
+
+def _display(url: str | None) -> str:
+    from tgematch.store import display_url
+
+    return display_url(url)
+
+
+# ---------------------------------------------------------------------------------------
+# scan
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ScanStats:
+    """Counters of one scan."""
+
+    files: int = 0
+    read: int = 0
+    analysed: int = 0
+    relevant: int = 0
+    relevant_no_company: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    relevant_by_company: Counter[str] = field(default_factory=Counter)
+    alerts_new: int = 0
+    alerts_existing: int = 0
+    alerts_failed: int = 0
+    new_by_company: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the scan started."""
+        return max(time.perf_counter() - self.started, 1e-9)
+
+
+def _analysis_json(doc: Document, analysis: Analysis) -> str:
+    payload: dict[str, Any] = {
+        "source": doc.source,
+        "id": doc.doc_id,
+        "title": doc.title,
+        "url": doc.url,
+        "published": doc.published_at.isoformat() if doc.published_at else None,
+        **dataclasses.asdict(analysis),
+    }
+    try:
+        line = json.dumps(payload, ensure_ascii=False)
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(payload, ensure_ascii=True)
+    return line
+
+
+def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text:
+    conf = analysis.confidence
+    style = "bold red" if conf >= 90 else "bold yellow" if conf >= 70 else "yellow"
+    line = Text()
+    line.append(f"{conf:>4} ", style=style)
+    line.append(f"{doc.source}  ", style="dim")
+    if analysis.companies:
+        names = []
+        for hit in analysis.companies:
+            tag = status.get(hit.name)
+            names.append(f"{hit.name}" + (f" ({tag})" if tag else ""))
+        line.append(", ".join(names), style="bold green")
+    else:
+        line.append("(no watched company)", style="dim")
+    head = doc.title or doc.content
+    head = _one_line(_printable(head))
+    if len(head) > 70:
+        head = head[:69] + "…"
+    line.append(f"  {head}")
+    return line
+
+
+def _summary_tables(stats: ScanStats, stored: bool, backend: str) -> list[Table]:
+    rate = stats.read / stats.elapsed
+    main = Table(title="tgematch scan", show_header=False, title_justify="left")
+    main.add_column("what")
+    main.add_column("value", justify="right")
+    main.add_row("files", str(stats.files))
+    main.add_row("documents read", str(stats.read))
+    skipped = Counter(s.kind for s in stats.skipped)
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items()))
+    main.add_row("skipped", f"{len(stats.skipped)}" + (f" ({detail})" if detail else ""))
+    main.add_row("analysed", str(stats.analysed))
+    main.add_row("relevant", str(stats.relevant))
+    if stats.relevant_no_company:
+        main.add_row("  relevant, no watched company", str(stats.relevant_no_company))
+    if stored:
+        main.add_row("alerts stored (new)", str(stats.alerts_new))
+        main.add_row("alerts already stored", str(stats.alerts_existing))
+        if stats.alerts_failed:
+            main.add_row("alerts NOT stored (rolled back)", str(stats.alerts_failed))
+    main.add_row("time", f"{stats.elapsed:.2f} s")
+    main.add_row("throughput", f"{rate:,.0f} docs/s ({backend} engine)")
+    tables = [main]
+    if stats.relevant_by_company:
+        by_company = Table(title="alerts by company", title_justify="left")
+        by_company.add_column("company")
+        by_company.add_column("relevant docs", justify="right")
+        if stored:
+            by_company.add_column("new alerts", justify="right")
+        for name, count in sorted(
+            stats.relevant_by_company.items(), key=lambda kv: (-kv[1], kv[0])
+        ):
+            row = [name, str(count)]
+            if stored:
+                row.append(str(stats.new_by_company.get(name, 0)))
+            by_company.add_row(*row)
+        tables.append(by_company)
+    return tables
+
+
+def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``tgematch scan``: analyse inputs, store the relevant documents as alerts."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch import Matcher
+    from tgematch.store.writes import AlertWriter
+
+    if not args.inputs and not args.examples:
+        raise CliError("nothing to scan: give INPUT files or directories, or --examples")
+    if args.batch_size < 1:
+        raise CliError("--batch-size must be at least 1")
+    watchlist = _load_watchlist(args.watchlist)
+    matcher = Matcher(watchlist)
+    files = discover_inputs(args.inputs, examples=args.examples)
+    fields = Fields(
+        text=(args.text_field,) if args.text_field else DEFAULT_TEXT_FIELDS,
+        title=args.title_field,
+    )
+    to_stdout = args.output == "jsonl"
+    writer: AlertWriter | None = None
+    engine = None
+    if not to_stdout:
+        engine = _open_store(args.db, migrate=True)
+        writer = AlertWriter(engine, chunk_size=args.batch_size)
+        try:
+            writer.register_companies(watchlist.companies)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise _db_error(args.db, exc) from exc
+    # Per-document lines go to stdout, except when stdout carries the JSONL stream.
+    show_docs = not args.quiet and not to_stdout
+    stats = ScanStats(files=len(files))
+    total = sum(f.size for f in files) or None
+    progress = Progress(
+        TextColumn("[bold]scanning"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[docs]:,} docs"),
+        TextColumn("{task.fields[rate]:,.0f} docs/s"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=args.no_progress,
+        transient=False,
+    )
+    try:
+        with progress:
+            task = progress.add_task("scan", total=total, docs=0, rate=0.0)
+            for inp in files:
+                _scan_file(
+                    inp, fields, matcher, writer, args, stats, out, progress, task, show_docs
+                )
+        if writer is not None:
+            _flush(writer, stats)
+    except BrokenPipeError:
+        # stdout closed by its reader (e.g. `| head`): stop like other filters do.
+        _silence_stdout()
+        if writer is not None:
+            _flush(writer, stats)
+        return 0
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+    target = err if to_stdout else out
+    for table in _summary_tables(stats, stored=writer is not None, backend=matcher.backend):
+        target.print(table)
+    _report_skipped(stats.skipped, args.show_skipped, err)
+    if stats.failures:
+        for failure in stats.failures:
+            err.print(f"{PROG}: {failure}", markup=False, highlight=False)
+        if stats.alerts_failed:
+            err.print(
+                f"{PROG}: {stats.alerts_failed} alerts were rolled back; "
+                "re-run the same scan to store them",
+                markup=False,
+                highlight=False,
+            )
+        return 1
+    return 0
+
+
+def _flush(writer: AlertWriter, stats: ScanStats) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        writer.flush()
+    except SQLAlchemyError as exc:
+        stats.failures.append(f"feed statistics not saved: {_one_line(str(exc))[:300]}")
+
+
+def _scan_file(
+    inp: InputFile,
+    fields: Fields,
+    matcher: Matcher,
+    writer: AlertWriter | None,
+    args: argparse.Namespace,
+    stats: ScanStats,
+    out: Console,
+    progress: Progress,
+    task: Any,
+    show_docs: bool,
+) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store.writes import alerts_from_analysis
+
+    if writer is not None:
+        try:
+            writer.register_feed(inp.feed, kind="file", name=Path(inp.display).name)
+        except SQLAlchemyError as exc:
+            raise _db_error(args.db, exc) from exc
+    ok = False
+    try:
+        for batch in _batches(read_input(inp, fields), args.batch_size):
+            docs: list[Document] = []
+            nbytes = 0
+            for item in batch:
+                nbytes += item.nbytes
+                if isinstance(item, Document):
+                    docs.append(item)
+                else:
+                    stats.skipped.append(item)
+            stats.read += len(batch)
+            stats.analysed += len(docs)
+            analyses = matcher.analyze_many([(d.content, d.title) for d in docs]) if docs else []
+            relevant = [(d, a) for d, a in zip(docs, analyses, strict=True) if a.is_relevant]
+            records = []
+            for doc, analysis in relevant:
+                stats.relevant += 1
+                if not analysis.companies:
+                    stats.relevant_no_company += 1
+                for hit in analysis.companies:
+                    stats.relevant_by_company[hit.name] += 1
+                records.extend(
+                    alerts_from_analysis(
+                        analysis,
+                        doc.content,
+                        doc.title,
+                        url=doc.url,
+                        published_at=doc.published_at,
+                        feed=doc.feed,
+                        source=doc.source,
+                    )
+                )
+            if writer is not None and records:
+                report = writer.write(records)
+                stats.alerts_new += report.inserted
+                stats.alerts_existing += report.duplicates
+                stats.alerts_failed += report.failed
+                stats.new_by_company.update(report.inserted_by_company)
+                stats.failures.extend(str(f) for f in report.failures)
+                new_hashes, failed_hashes = report.inserted_hashes, report.failed_hashes
+            else:
+                new_hashes, failed_hashes = set(), set()
+            if args.output == "jsonl":
+                for doc, analysis in zip(docs, analyses, strict=True):
+                    sys.stdout.write(_analysis_json(doc, analysis) + "\n")
+                sys.stdout.flush()
+            elif show_docs:
+                by_doc: dict[str, dict[str, str]] = {}
+                for rec in records:
+                    if rec.content_hash in new_hashes:
+                        tag = "new"
+                    elif rec.content_hash in failed_hashes:
+                        tag = "NOT STORED"
+                    else:
+                        tag = "already stored"
+                    by_doc.setdefault(rec.source, {})[rec.company] = tag
+                for doc, analysis in relevant:
+                    if not analysis.companies:
+                        continue  # counted in the summary; no alert without a company
+                    out.print(_doc_line(doc, analysis, by_doc.get(doc.source, {})), soft_wrap=True)
+            progress.update(
+                task,
+                advance=nbytes,
+                docs=stats.read,
+                rate=stats.read / stats.elapsed,
+            )
+        ok = True
+    finally:
+        if writer is not None:
+            writer.record_fetch(inp.feed, ok=ok)
+
+
+def _report_skipped(skipped: Sequence[Skipped], limit: int, err: Console) -> None:
+    if not skipped or limit == 0:
+        return
+    shown = skipped if limit < 0 else skipped[:limit]
+    err.print(f"skipped {len(skipped)} record(s):", markup=False, highlight=False)
+    for s in shown:
+        err.print(
+            f"  {_printable(s.source)}: {_printable(s.reason)}", markup=False, highlight=False
+        )
+    if len(shown) < len(skipped):
+        err.print(
+            f"  … and {len(skipped) - len(shown)} more (--show-skipped -1 lists all)",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _silence_stdout() -> None:
+    # stdout was closed by the reader (e.g. `| head`); avoid a second error at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# ---------------------------------------------------------------------------------------
+# alerts
+# ---------------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(value: str) -> dt.timedelta | dt.datetime:
+    """``24h``, ``30m``, ``7d``, ``2w``, ``45s`` or an ISO date/datetime (UTC if naive)."""
+    match = _DURATION.match(value)
+    if match:
+        return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid --since {value!r}: use e.g. 24h, 30m, 7d, 2w or an ISO date"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_confidence(value: str) -> float:
+    """A confidence between 0 and 1; values above 1 (up to 100) are percentages."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid confidence {value!r}") from None
+    if number > 1:
+        number /= 100
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"confidence must be in 0..1 (or 0..100), not {value}")
+    return number
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``tgematch alerts``: list stored alerts, newest first."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store.queries import list_alerts
+
+    engine = _open_store(args.db, migrate=False)
+    try:
+        alerts = list_alerts(
+            engine,
+            company=args.company,
+            since=args.since,
+            min_confidence=args.min_confidence,
+            status=args.status,
+            limit=args.limit if args.limit > 0 else None,
+        )
+    except SQLAlchemyError as exc:
+        raise _db_error(args.db, exc) from exc
+    finally:
+        engine.dispose()
+    if args.output == "jsonl":
+        for a in alerts:
+            record = dataclasses.asdict(a)
+            for key in ("created_at", "published_at"):
+                if record[key] is not None:
+                    record[key] = record[key].isoformat()
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return 0
+    if not alerts:
+        out.print("No alerts match.", markup=False)
+        return 0
+    table = Table(title=f"{len(alerts)} alert(s), newest first", title_justify="left")
+    company_w = min(max(len(a.company) for a in alerts), 24)
+    urls = [_printable(a.url or "") for a in alerts]
+    show_url = out.width >= 120 and any(urls)
+    url_w = min(max(len(u) for u in urls), 48) if show_url else 0
+    ncols = 6 if show_url else 5
+    # date 16, conf. 5, urgency 8, 2 columns of padding between columns.
+    title_w = max(20, out.width - (16 + company_w + 5 + 8 + url_w + 2 * (ncols - 1)) - 1)
+    table.box = None
+    table.pad_edge = False
+    table.header_style = "bold underline"
+    table.add_column("created (UTC)", no_wrap=True)
+    table.add_column("company", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("urgency", no_wrap=True)
+    table.add_column("title / excerpt", no_wrap=True)
+    if show_url:
+        table.add_column("url", no_wrap=True)
+    for a, url in zip(alerts, urls, strict=True):
+        row: list[Any] = [
+            a.created_at.strftime("%Y-%m-%d %H:%M"),
+            _clip(_printable(a.company), company_w),
+            f"{a.confidence:.2f}",
+            a.urgency_level,
+            Text(_clip(_one_line(_printable(a.title or a.excerpt)), title_w)),
+        ]
+        if show_url:
+            row.append(Text(_clip(url, url_w)))
+        table.add_row(*row)
+    out.print(table)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# explain
+# ---------------------------------------------------------------------------------------
+
+
+def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``tgematch explain``: the text with matches highlighted and the score broken down."""
+    from tgematch import Matcher
+
+    text = sys.stdin.read() if args.text == STDIN else args.text
+    watchlist = _load_watchlist(args.watchlist)
+    matcher = Matcher(watchlist)
+    analysis = matcher.analyze(text, args.title)
+    scanned = text if args.title is None else f"{args.title}\n{text}"
+    occurrences = matcher.find(scanned)
+
+    highlighted = Text(_printable(scanned))
+    for occ in occurrences:
+        highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
+    out.print(highlighted)
+    legend = Text("\n")
+    for kind, style in KIND_STYLES.items():
+        legend.append(f" {kind.replace('_', ' ')} ", style=style)
+    out.print(legend)
+
+    def snippet(spans: Sequence[tuple[int, int]]) -> str:
+        parts = []
+        for s, e in spans[:3]:
+            parts.append(repr(_printable(scanned[s:e])))
+        more = f" +{len(spans) - 3}" if len(spans) > 3 else ""
+        return ", ".join(parts) + more
+
+    table = Table(title="score", title_justify="left")
+    table.add_column("part")
+    table.add_column("what")
+    table.add_column("matched text")
+    table.add_column("points", justify="right")
+    for hit in analysis.companies:
+        table.add_row(
+            "company", f"{hit.name} ({hit.priority})", snippet(hit.spans), f"+{hit.score}"
+        )
+    for name in analysis.vetoed:
+        table.add_row("company", f"{name}: vetoed by its own exclusion phrase", "", "0")
+    if not analysis.companies and not analysis.vetoed:
+        table.add_row("company", "no watched company", "", "0")
+    for kw in analysis.keywords:
+        table.add_row("keyword", kw.pattern, snippet(kw.spans), f"+{kw.weight}")
+    table.add_row(
+        "proximity",
+        "company within the proximity distance of a keyword"
+        if analysis.proximity_boost
+        else "no company near a keyword",
+        "",
+        f"+{analysis.proximity_boost}",
+    )
+    table.add_row(
+        "crypto context",
+        "yes: exclusion penalties halved" if analysis.crypto_context else "no",
+        "",
+        "",
+    )
+    for ex in analysis.exclusions:
+        table.add_row(
+            "exclusion",
+            ex.label if ex.label == ex.pattern else f"{ex.label} ({ex.pattern})",
+            snippet(ex.spans),
+            f"-{ex.penalty}",
+        )
+    raw = (
+        analysis.company_score
+        + analysis.keyword_score
+        + analysis.proximity_boost
+        - analysis.penalty
+    )
+    table.add_row(
+        "total",
+        f"{analysis.company_score} + {analysis.keyword_score} + {analysis.proximity_boost} "
+        f"- {analysis.penalty} = {raw}, clamped to 0..100",
+        "",
+        str(analysis.confidence),
+        style="bold",
+    )
+    out.print(table)
+    verdict = "RELEVANT" if analysis.is_relevant else "not relevant"
+    out.print(
+        f"confidence {analysis.confidence}/100: {verdict} "
+        f"(threshold {watchlist.scoring.relevance_threshold})",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# db
+# ---------------------------------------------------------------------------------------
+
+
+def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``tgematch db upgrade|downgrade|current``."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store import current_revision, downgrade, head_revision, upgrade
+
+    if args.db_command == "upgrade":
+        engine = _connect_only(args.db, create=True)
+        try:
+            before = current_revision(engine)
+            upgrade(engine, args.revision)
+            after = current_revision(engine)
+        except SQLAlchemyError as exc:
+            raise _db_error(args.db, exc) from exc
+        finally:
+            engine.dispose()
+        out.print(
+            f"database {_display(args.db)}: {before or 'empty'} -> {after}"
+            + (" (already up to date)" if before == after else ""),
+            markup=False,
+            highlight=False,
+        )
+        return 0
+    if args.db_command == "downgrade":
+        engine = _connect_only(args.db, create=False)
+        try:
+            downgrade(engine, args.revision)
+            after = current_revision(engine)
+        except SQLAlchemyError as exc:
+            raise _db_error(args.db, exc) from exc
+        finally:
+            engine.dispose()
+        out.print(f"database {_display(args.db)}: now at {after or 'base (empty)'}", markup=False)
+        return 0
+    engine = _connect_only(args.db, create=False)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise _db_error(args.db, exc) from exc
+    finally:
+        engine.dispose()
+    head = head_revision()
+    state = "up to date" if current == head else f"behind (head is {head})"
+    out.print(f"database {_display(args.db)}: {current or 'empty'} ({state})", markup=False)
+    return 0
+
+
+def _connect_only(url: str | None, *, create: bool) -> Engine:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store import create_engine, resolve_url
+
+    parsed = resolve_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        db_path = Path(parsed.database)
+        if not create and not db_path.exists():
+            raise CliError(f"no database at {db_path}")
+        if create and not db_path.parent.exists():
+            raise CliError(
+                f"cannot use database {db_path}: directory {db_path.parent} does not exist"
+            )
+    try:
+        engine = create_engine(parsed)
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise _db_error(url, exc) from exc
+    return engine
+
+
+# ---------------------------------------------------------------------------------------
+# argument parsing
+# ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``tgematch`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find watched crypto companies and token-launch (TGE) announcements "
+        "in news and tweets, and keep them as alerts.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db_help = (
+        "database URL (sqlite:///file.db, postgresql://user:pass@host/db) or SQLite file "
+        "path; default $TGEMATCH_DB_URL or ./tgematch.db"
+    )
+    wl_help = "watchlist file (.json or .toml); default: the bundled example watchlist"
+
+    scan = sub.add_parser(
+        "scan",
+        help="analyse documents and store the relevant ones as alerts",
+        description="Analyse JSONL, CSV or text files (or directories of them) and store "
+        "every relevant document as alerts, one per matched company.",
+    )
+    scan.add_argument("inputs", nargs="*", metavar="INPUT", help="file, directory or - (stdin)")
+    scan.add_argument("--examples", action="store_true", help="scan the bundled example documents")
+    scan.add_argument("--watchlist", metavar="FILE", help=wl_help)
+    scan.add_argument("--db", metavar="URL", help=db_help)
+    scan.add_argument(
+        "--text-field",
+        metavar="NAME",
+        help=f"record field with the text (default: first of {', '.join(DEFAULT_TEXT_FIELDS)})",
+    )
+    scan.add_argument(
+        "--title-field",
+        metavar="NAME",
+        default=DEFAULT_TITLE_FIELD,
+        help="record field with the title (default: %(default)s; optional)",
+    )
+    scan.add_argument(
+        "--output",
+        choices=("jsonl",),
+        help="write each document's analysis as JSON to stdout instead of storing alerts",
+    )
+    scan.add_argument(
+        "--batch-size",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="documents per analysis batch and alerts per transaction (default: %(default)s)",
+    )
+    scan.add_argument("-q", "--quiet", action="store_true", help="no line per relevant document")
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scan.add_argument(
+        "--show-skipped",
+        type=int,
+        default=20,
+        metavar="N",
+        help="list at most N skipped records (-1: all, 0: none; default %(default)s)",
+    )
+    scan.set_defaults(handler=cmd_scan)
+
+    alerts = sub.add_parser("alerts", help="list stored alerts, newest first")
+    alerts.add_argument("--company", metavar="NAME", help="only this company (case-insensitive)")
+    alerts.add_argument(
+        "--since",
+        type=parse_since,
+        metavar="AGE",
+        help="only alerts newer than AGE (24h, 7d, ISO date)",
+    )
+    alerts.add_argument(
+        "--min-confidence",
+        type=parse_confidence,
+        metavar="C",
+        help="only alerts with confidence >= C (0..1, e.g. 0.7)",
+    )
+    alerts.add_argument("--status", help="only alerts with this status (e.g. new)")
+    alerts.add_argument(
+        "--limit", type=int, default=50, help="at most this many (0: all; default %(default)s)"
+    )
+    alerts.add_argument("--output", choices=("table", "jsonl"), default="table")
+    alerts.add_argument("--db", metavar="URL", help=db_help)
+    alerts.set_defaults(handler=cmd_alerts)
+
+    explain = sub.add_parser("explain", help="show matches and the score breakdown of a text")
+    explain.add_argument("text", metavar="TEXT", help="the text to explain (- reads stdin)")
+    explain.add_argument("--title", help="a title, scanned before the text as the matcher does")
+    explain.add_argument("--watchlist", metavar="FILE", help=wl_help)
+    explain.set_defaults(handler=cmd_explain)
+
+    db = sub.add_parser("db", help="manage the database schema (Alembic migrations)")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = db_sub.add_parser("upgrade", help="create or migrate the schema to the latest revision")
+    up.add_argument("--revision", default="head", help="target revision (default: %(default)s)")
+    up.add_argument("--db", metavar="URL", help=db_help)
+    down = db_sub.add_parser("downgrade", help="migrate the schema down")
+    down.add_argument("revision", help="target revision (base: drop everything)")
+    down.add_argument("--db", metavar="URL", help=db_help)
+    cur = db_sub.add_parser("current", help="show the schema revision")
+    cur.add_argument("--db", metavar="URL", help=db_help)
+    db.set_defaults(handler=cmd_db)
+    return parser
+
+
+def _version() -> str:
+    try:
+        from tgematch import __version__
+
+        return str(__version__)
+    except ImportError:  # pragma: no cover
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``tgematch`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Console(highlight=False, soft_wrap=False)
+    err = Console(stderr=True, highlight=False)
+    handler: Callable[[argparse.Namespace, Console, Console], int] = args.handler
+    try:
+        return handler(args, out, err)
+    except CliError as exc:
+        err.print(f"{PROG}: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        err.print(f"{PROG}: interrupted", markup=False)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
