@@ -102,8 +102,13 @@ enum TextHolder<'py> {
 
 impl<'py> TextHolder<'py> {
     fn new(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<TextHolder<'py>> {
+        Self::named(obj, || what.to_owned())
+    }
+
+    /// Like `new`, naming the argument only when there is an error to report.
+    fn named(obj: &Bound<'py, PyAny>, what: impl FnOnce() -> String) -> PyResult<TextHolder<'py>> {
         let s = obj.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!("{what} must be str, not {}", type_name(obj)))
+            PyTypeError::new_err(format!("{} must be str, not {}", what(), type_name(obj)))
         })?;
         if s.to_str().is_ok() {
             return Ok(TextHolder::Str(s.clone()));
@@ -337,7 +342,7 @@ impl Engine {
         let holders = texts
             .try_iter()?
             .enumerate()
-            .map(|(i, t)| TextHolder::new(&t?, &format!("texts[{i}]")))
+            .map(|(i, t)| TextHolder::named(&t?, || format!("texts[{i}]")))
             .collect::<PyResult<Vec<_>>>()?;
         let slices = holders
             .iter()

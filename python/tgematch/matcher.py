@@ -164,7 +164,10 @@ class Matcher:
             raise ValueError(f"threads must be at least 1, not {threads}")
         if isinstance(docs, (str, bytes)):
             raise TypeError(f"docs must be an iterable of documents, not {type(docs).__name__}")
-        texts = [_document(d, i) for i, d in enumerate(docs)]
+        if isinstance(docs, list) and all(d.__class__ is str for d in docs):
+            texts = docs  # the common case: no per-document conversion
+        else:
+            texts = [_document(d, i) for i, d in enumerate(docs)]
         wl, comp, empty = self._watchlist, self._compiled, self._empty
         return [
             build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
