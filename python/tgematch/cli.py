@@ -530,7 +530,7 @@ def _analysis_json(doc: Document, analysis: Analysis) -> str:
         "title": doc.title,
         "url": doc.url,
         "published": doc.published_at.isoformat() if doc.published_at else None,
-        **dataclasses.asdict(analysis),
+        **analysis.to_dict(),
     }
     try:
         line = json.dumps(payload, ensure_ascii=False)

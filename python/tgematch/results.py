@@ -121,6 +121,14 @@ class _AnalysisFields(NamedTuple):
     is_relevant: bool
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {k: _plain(v) for k, v in zip(value._fields, value, strict=True)}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 class Analysis(_AnalysisFields):
     """The complete analysis of one document.
 
@@ -132,6 +140,11 @@ class Analysis(_AnalysisFields):
     """
 
     __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The analysis as nested dicts and lists (JSON-serialisable)."""
+        out: dict[str, Any] = _plain(self)
+        return out
     __eq__ = _eq
     __ne__ = _ne
     __hash__ = _hash
