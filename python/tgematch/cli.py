@@ -1186,6 +1186,10 @@ def build_parser() -> argparse.ArgumentParser:
     cur = db_sub.add_parser("current", help="show the schema revision")
     cur.add_argument("--db", metavar="URL", help=db_help)
     db.set_defaults(handler=cmd_db)
+
+    from ._bench import add_bench_parser  # deferred: the benchmark code is large
+
+    add_bench_parser(sub)
     return parser
 
 

@@ -340,9 +340,10 @@ def phrase_pattern(*phrases: str) -> ParsedPattern:
 
 
 def cashtag(symbol: str) -> str:
-    """The cashtag phrase of a ticker symbol: ``$`` + symbol (kept as is if it has one)."""
-    s = symbol.strip()
-    return s if s.startswith("$") else "$" + symbol
+    """The cashtag phrase of a ticker symbol: ``$`` + the normalised symbol (a symbol that
+    already starts with ``$`` is kept as it is); surrounding whitespace is ignored."""
+    s = normalize_phrase(symbol)
+    return s if s.startswith("$") else "$" + s
 
 
 # --------------------------------------------------------------------------- compiler

@@ -145,6 +145,7 @@ class Analysis(_AnalysisFields):
         """The analysis as nested dicts and lists (JSON-serialisable)."""
         out: dict[str, Any] = _plain(self)
         return out
+
     __eq__ = _eq
     __ne__ = _ne
     __hash__ = _hash

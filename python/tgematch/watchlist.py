@@ -212,13 +212,33 @@ class Watchlist:
                 )
             where_of[rule.pattern] = where
             keywords.append(rule)
-        exclusions: list[ExclusionRule] = (
-            [ExclusionRule(p, w, lab, True) for p, w, lab in BUILTIN_EXCLUSIONS] if builtins else []
+        # Labels may repeat (several patterns can share one label, and the seed's JSON
+        # has a phrase "testnet" beside the built-in rule labelled testnet); the same
+        # pattern twice is a mistake that would count one penalty twice.
+        excl: list[tuple[str, ExclusionRule]] = (
+            [
+                (f"builtin exclusion {p!r}", ExclusionRule(p, w, lab, True))
+                for p, w, lab in BUILTIN_EXCLUSIONS
+            ]
+            if builtins
+            else []
         )
         for i, entry in enumerate(_list(config.get("exclusion_rules", []), "exclusion_rules")):
-            exclusions.append(_exclusion(entry, f"exclusion_rules[{i}]", scoring, need=True))
+            xw = f"exclusion_rules[{i}]"
+            excl.append((xw, _exclusion(entry, xw, scoring, need=True)))
         for i, entry in enumerate(_list(config.get("exclusion_phrases", []), "exclusion_phrases")):
-            exclusions.append(_exclusion(entry, f"exclusion_phrases[{i}]", scoring, need=False))
+            xw = f"exclusion_phrases[{i}]"
+            excl.append((xw, _exclusion(entry, xw, scoring, need=False)))
+        exclusions: list[ExclusionRule] = []
+        seen_excl: dict[str, str] = {}
+        for xwhere, xrule in excl:
+            if xrule.pattern in seen_excl:
+                raise ConfigError(
+                    f"{xwhere}: duplicate exclusion pattern {xrule.pattern!r} "
+                    f"(also {seen_excl[xrule.pattern]})"
+                )
+            seen_excl[xrule.pattern] = xwhere
+            exclusions.append(xrule)
         context = config.get("context_terms")
         context_terms = (
             DEFAULT_CONTEXT_TERMS

@@ -27,6 +27,9 @@ pub const KIND_CONTEXT: u8 = 4;
 /// Largest literal count scanned with a DFA; larger sets use a contiguous NFA.
 pub const DFA_MAX_LITERALS: usize = 4096;
 
+/// Part counts up to this are accepted even when there are fewer units.
+const MIN_PART_LIMIT: usize = 256;
+
 /// Unit flag: whole-word check at the start.
 pub const FLAG_START: i64 = 1;
 /// Unit flag: whole-word check at the end.
@@ -201,9 +204,17 @@ impl Engine {
                 Ok(k) if k <= KIND_CONTEXT => k,
                 _ => return err(format!("targets[{i}] has kind {kind}, expected 0..4")),
             };
+            // A target with more parts than there are units can never occur (every part
+            // needs a unit of its own); the bound keeps a scan's per-target part vectors
+            // small whatever a hand-made plain dict says.
             let nparts = match usize::try_from(nparts) {
-                Ok(n) if n >= 1 => n,
-                _ => return err(format!("targets[{i}] has nparts {nparts}, expected >= 1")),
+                Ok(n) if n >= 1 && n <= cw.units.len().max(MIN_PART_LIMIT) => n,
+                _ => {
+                    return err(format!(
+                        "targets[{i}] has nparts {nparts}, expected 1..={}",
+                        cw.units.len().max(MIN_PART_LIMIT)
+                    ))
+                }
             };
             let limit = match kind {
                 KIND_COMPANY | KIND_COMPANY_VETO => cw.company_names.len(),

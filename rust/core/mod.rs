@@ -15,6 +15,8 @@ pub mod text;
 mod unicode_tables;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
 
 pub use compiled::{BuildError, CompiledWatchlist, Engine};
