@@ -52,7 +52,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -298,66 +298,18 @@ class _PyAhoEngine(PythonEngine):
     def __init__(self, compiled: CompiledWatchlist) -> None:  # no super(): no trie regex
         import ahocorasick  # type: ignore[import-not-found]
 
-        self.compiled = compiled
-        lits = compiled.literals
-        units: list[list[tuple[int, int, int, tuple[str, ...] | None]]] = [[] for _ in lits]
-        for lit, target, part, flags, nfb in compiled.units:
-            units[lit].append((target, part, flags, compiled.nfb_sets[nfb] if nfb >= 0 else None))
-        self._units = units
-        self._nparts = [t[2] for t in compiled.targets]
-        self._max_gap = [t[3] for t in compiled.targets]
-        self._lens = [len(s) for s in lits]
+        self._init_units(compiled)
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        for i, literal in enumerate(lits):
+        for i, literal in enumerate(compiled.literals):
             automaton.add_word(literal, i)
-        if lits:
+        if compiled.literals:
             automaton.make_automaton()
-        self._automaton = automaton if lits else None
+        self._automaton = automaton
 
-    def _scan(self, text: str) -> dict[int, list[set[tuple[int, int]]]]:
-        import bisect
-
-        found: dict[int, list[set[tuple[int, int]]]] = {}
-        if self._automaton is None or not text:
-            return found
-        folded = fold_space(text)
-        bk_c: list[int] = []
-        bk_shift: list[int] = []
-        if "  " in folded:
-            shift = 0
-            for m in _RUNS.finditer(folded):
-                r, length = m.start(), m.end() - m.start()
-                bk_c.append(r - shift + 1)
-                shift += length - 1
-                bk_shift.append(shift)
-            collapsed = _RUNS.sub(" ", folded)
-        else:
-            collapsed = folded
-        n = len(text)
-        classes = CLASSES
-        units, lens, nparts = self._units, self._lens, self._nparts
+    def _literal_matches(self, collapsed: str) -> Iterator[tuple[int, int]]:
+        lens = self._lens
         for last, lid in self._automaton.iter(collapsed):
-            q = last + 1
-            p = q - lens[lid]
-            if bk_c:
-                k = bisect.bisect_right(bk_c, p)
-                s = p + (bk_shift[k - 1] if k else 0)
-                k = bisect.bisect_right(bk_c, q - 1)
-                e = q + (bk_shift[k - 1] if k else 0)
-            else:
-                s, e = p, q
-            for target, part, flags, nfb in units[lid]:
-                if flags & 1 and s and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE:
-                    continue
-                if flags & 2 and e < n and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE:
-                    continue
-                if nfb is not None and any(collapsed.startswith(a, q) for a in nfb):
-                    continue
-                parts = found.get(target)
-                if parts is None:
-                    parts = found[target] = [set() for _ in range(nparts[target])]
-                parts[part].add((s, e))
-        return found
+            yield last + 1 - lens[lid], lid
 
 
 _RUNS = re.compile("  +")

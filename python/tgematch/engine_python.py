@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ._text import CLASSES, GLUE, fold_space
 from .patterns import (
@@ -82,29 +82,45 @@ class PythonEngine:
     """Scan documents with a compiled watchlist; the same raw API as ``tgematch._native.Engine``."""
 
     def __init__(self, compiled: CompiledWatchlist) -> None:
-        self.compiled = compiled
+        self._init_units(compiled)
         lits = compiled.literals
         self._lit_ids = {s: i for i, s in enumerate(lits)}
-        units: list[list[tuple[int, int, int, tuple[str, ...] | None]]] = [[] for _ in lits]
-        for lit, target, part, flags, nfb in compiled.units:
-            units[lit].append((target, part, flags, compiled.nfb_sets[nfb] if nfb >= 0 else None))
-        self._units = units
         # every literal that is a prefix of literal i (itself included)
         lit_ids = self._lit_ids
         self._prefixes: list[tuple[int, ...]] = [
             tuple(lit_ids[s[:k]] for k in range(1, len(s) + 1) if s[:k] in lit_ids) for s in lits
         ]
         self._regex = re.compile("(?=(" + _trie_regex(lits) + "))") if lits else None
+
+    def _init_units(self, compiled: CompiledWatchlist) -> None:
+        """What every scanner needs: the units of each literal, part counts, gap bounds."""
+        self.compiled = compiled
+        units: list[list[tuple[int, int, int, tuple[str, ...] | None]]] = [
+            [] for _ in compiled.literals
+        ]
+        for lit, target, part, flags, nfb in compiled.units:
+            units[lit].append((target, part, flags, compiled.nfb_sets[nfb] if nfb >= 0 else None))
+        self._units = units
+        self._lens = [len(s) for s in compiled.literals]
         self._nparts = [t[2] for t in compiled.targets]
         self._max_gap = [t[3] for t in compiled.targets]
 
     # ------------------------------------------------------------------ scanning
+    def _literal_matches(self, collapsed: str) -> Iterator[tuple[int, int]]:
+        """``(start, literal)`` of every literal occurrence in the collapsed text."""
+        assert self._regex is not None
+        lit_ids, prefixes = self._lit_ids, self._prefixes
+        for m in self._regex.finditer(collapsed):
+            p = m.start()
+            for lid in prefixes[lit_ids[m.group(1)]]:
+                yield p, lid
+
     def _scan(self, text: str) -> dict[int, list[set[tuple[int, int]]]]:
         """Occurrences of every part of every target: ``{target: [set of (start, end)]}``."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         found: dict[int, list[set[tuple[int, int]]]] = {}
-        if self._regex is None or not text:
+        if not self.compiled.literals or not text:
             return found
         folded = fold_space(text)
         # collapse runs of spaces; keep breakpoints to map collapsed -> original indices
@@ -122,41 +138,35 @@ class PythonEngine:
             collapsed = folded
         n = len(text)
         classes = CLASSES
-        lit_ids = self._lit_ids
-        prefixes = self._prefixes
-        units = self._units
-        lits = self.compiled.literals
-        nparts = self._nparts
-        for m in self._regex.finditer(collapsed):
-            p = m.start()
-            for lid in prefixes[lit_ids[m.group(1)]]:
-                q = p + len(lits[lid])  # collapsed end (exclusive)
-                if bk_c:
-                    k = bisect.bisect_right(bk_c, p)
-                    s = p + (bk_shift[k - 1] if k else 0)
-                    k = bisect.bisect_right(bk_c, q - 1)
-                    e = q + (bk_shift[k - 1] if k else 0)
-                else:
-                    s, e = p, q
-                for target, part, flags, nfb in units[lid]:
-                    if (
-                        flags & START_CHECK
-                        and s
-                        and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE
-                    ):
-                        continue
-                    if (
-                        flags & END_CHECK
-                        and e < n
-                        and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE
-                    ):
-                        continue
-                    if nfb is not None and any(collapsed.startswith(a, q) for a in nfb):
-                        continue
-                    parts = found.get(target)
-                    if parts is None:
-                        parts = found[target] = [set() for _ in range(nparts[target])]
-                    parts[part].add((s, e))
+        units, lens, nparts = self._units, self._lens, self._nparts
+        for p, lid in self._literal_matches(collapsed):
+            q = p + lens[lid]  # collapsed end (exclusive)
+            if bk_c:
+                k = bisect.bisect_right(bk_c, p)
+                s = p + (bk_shift[k - 1] if k else 0)
+                k = bisect.bisect_right(bk_c, q - 1)
+                e = q + (bk_shift[k - 1] if k else 0)
+            else:
+                s, e = p, q
+            for target, part, flags, nfb in units[lid]:
+                if (
+                    flags & START_CHECK
+                    and s
+                    and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE
+                ):
+                    continue
+                if (
+                    flags & END_CHECK
+                    and e < n
+                    and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE
+                ):
+                    continue
+                if nfb is not None and any(collapsed.startswith(a, q) for a in nfb):
+                    continue
+                parts = found.get(target)
+                if parts is None:
+                    parts = found[target] = [set() for _ in range(nparts[target])]
+                parts[part].add((s, e))
         return found
 
     def _target_spans(
