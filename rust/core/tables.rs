@@ -28,6 +28,10 @@ pub struct Tables {
     pub ascii_space: [bool; 128],
     /// The normalised form of each ASCII byte: `' '` for a space, else its fold.
     pub ascii_norm: [u8; 128],
+    /// `true` when `ascii_norm` equals [`ascii_norm_formula`] for every ASCII byte (it does
+    /// with the shipped tables), so ASCII runs can be normalised by arithmetic the
+    /// compiler vectorises instead of by table lookups.
+    pub ascii_norm_is_formula: bool,
     /// A prebuilt searcher for two spaces (building one per document costs more than
     /// searching a tweet).
     pub double_space: memchr::memmem::Finder<'static>,
@@ -114,12 +118,16 @@ impl Tables {
                 .iter()
                 .filter(|&&(_, f)| f < 128)
                 .all(|&(c, f)| f != 0x20 && glue_bits(c) == glue_bits(f));
+        let ascii_norm: [u8; 128] =
+            std::array::from_fn(|b| if ascii_space[b] { b' ' } else { ascii_fold[b] });
         Tables {
             flags,
             fold,
             ascii_fold,
             ascii_space,
-            ascii_norm: std::array::from_fn(|b| if ascii_space[b] { b' ' } else { ascii_fold[b] }),
+            ascii_norm,
+            ascii_norm_is_formula: (0..128u8)
+                .all(|b| ascii_norm[usize::from(b)] == ascii_norm_formula(b)),
             double_space: memchr::memmem::Finder::new(b"  ").into_owned(),
             ascii_closed,
             ascii_decides_glue,
@@ -155,6 +163,21 @@ impl Tables {
     pub fn glued(&self, a: u32, b: u32) -> bool {
         let (fa, fb) = (self.flags(a), self.flags(b));
         fa & (WORD | NOSP) == WORD && fb & (WORD | NOSP) == WORD
+    }
+}
+
+/// Normalisation of an ASCII byte by arithmetic: `A-Z` lowercased, the ASCII space
+/// characters of Unicode 14 (`\t \n \x0b \x0c \r`, `\x1c-\x1f`, `' '`) mapped to `' '`.
+/// Used only when the tables say the same ([`Tables::ascii_norm_is_formula`]).
+#[inline(always)]
+pub fn ascii_norm_formula(b: u8) -> u8 {
+    let upper = b.wrapping_sub(b'A') < 26;
+    let space = (b.wrapping_sub(9) < 5) | (b.wrapping_sub(28) < 5);
+    let lowered = b | (u8::from(upper) << 5);
+    if space {
+        b' '
+    } else {
+        lowered
     }
 }
 
@@ -208,6 +231,7 @@ mod tests {
         }
         assert!(t.ascii_closed);
         assert!(t.ascii_decides_glue);
+        assert!(t.ascii_norm_is_formula);
         assert!(t.glued('a' as u32, 'b' as u32));
         assert!(!t.glued('a' as u32, 0x30B3));
         assert!(!t.glued('a' as u32, '-' as u32));

@@ -7,7 +7,7 @@
 //! Decoding never fails: a byte that does not start a well-formed sequence decodes as
 //! U+FFFD on its own (this cannot happen for text coming from a Python `str`).
 
-use super::tables::tables;
+use super::tables::{ascii_norm_formula, tables};
 
 /// The replacement for a malformed byte.
 const REPLACEMENT: u32 = 0xFFFD;
@@ -140,9 +140,16 @@ pub fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
         if t.ascii_closed {
             let run = ascii_prefix(&text[i..]);
             let base = out.len();
-            out.resize(base + run, 0);
-            for (dst, &b) in out[base..].iter_mut().zip(&text[i..i + run]) {
-                *dst = t.ascii_norm[usize::from(b & 0x7F)];
+            out.extend_from_slice(&text[i..i + run]);
+            let dst = &mut out[base..];
+            if t.ascii_norm_is_formula {
+                for d in dst.iter_mut() {
+                    *d = ascii_norm_formula(*d);
+                }
+            } else {
+                for d in dst.iter_mut() {
+                    *d = t.ascii_norm[usize::from(*d & 0x7F)];
+                }
             }
             i += run;
             if i >= text.len() {
