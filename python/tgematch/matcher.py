@@ -53,6 +53,19 @@ def _check_text(value: object, name: str) -> None:
         raise TypeError(f"{name} must be str, not {type(value).__name__}")
 
 
+def _check_batch(docs: object, threads: object) -> int:
+    """Validate ``analyze_many``-style arguments; the number of threads to use."""
+    if threads is None:
+        threads = os.cpu_count() or 1
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError(f"threads must be int or None, not {type(threads).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
+    if isinstance(docs, (str, bytes)):
+        raise TypeError(f"docs must be an iterable of documents, not {type(docs).__name__}")
+    return threads
+
+
 def _document(doc: object, index: int) -> str:
     """The text scanned for one element of ``analyze_many``'s input."""
     if isinstance(doc, str):
@@ -156,18 +169,15 @@ class Matcher:
         optional ``title``. The native engine scans the batch with the GIL released,
         spread over ``threads`` OS threads (default: the available cores).
         """
-        if threads is None:
-            threads = os.cpu_count() or 1
-        if isinstance(threads, bool) or not isinstance(threads, int):
-            raise TypeError(f"threads must be int or None, not {type(threads).__name__}")
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, not {threads}")
-        if isinstance(docs, (str, bytes)):
-            raise TypeError(f"docs must be an iterable of documents, not {type(docs).__name__}")
+        threads = _check_batch(docs, threads)
+        return self._analyze_batch(docs, threads, 0)
+
+    def _analyze_batch(self, docs: Iterable[Any], threads: int, first: int) -> list[Analysis]:
+        """``analyze_many`` of documents numbered from ``first`` (for error messages)."""
         if isinstance(docs, list) and all(d.__class__ is str for d in docs):
             texts = docs  # the common case: no per-document conversion
         else:
-            texts = [_document(d, i) for i, d in enumerate(docs)]
+            texts = [_document(d, first + i) for i, d in enumerate(docs)]
         wl, comp, empty = self._watchlist, self._compiled, self._empty
         return [
             build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
@@ -182,6 +192,9 @@ class Matcher:
             raise TypeError(f"batch_size must be int, not {type(batch_size).__name__}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        threads = _check_batch(docs, threads)
         it = iter(docs)
+        done = 0
         while batch := list(islice(it, batch_size)):
-            yield from self.analyze_many(batch, threads)
+            yield from self._analyze_batch(batch, threads, done)
+            done += len(batch)
