@@ -340,25 +340,31 @@ def _raw_ahocorasick_rs(watchlist: Watchlist) -> Runner:
     lits = compile_watchlist(watchlist).literals
     ac = ahocorasick_rs.AhoCorasick(lits)
     find = ac.find_matches_as_indexes
-    classes = CLASSES
 
     def run(docs: Sequence[Doc]) -> list[Any]:
         out = []
         for doc in docs:
             text = doc_text(doc)
             folded = fold_space(text)
-            n = len(text)
-            hits = 0
-            for _, s, e in find(folded, overlapping=True):
-                if s and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE:
-                    continue
-                if e < n and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE:
-                    continue
-                hits += 1
-            out.append(hits)
+            out.append(
+                _whole_word_hits(text, ((s, e) for _, s, e in find(folded, overlapping=True)))
+            )
         return out
 
     return run
+
+
+def _whole_word_hits(text: str, spans: Iterable[tuple[int, int]]) -> int:
+    """How many raw ``(start, end)`` matches pass the whole-word check at both ends."""
+    n, classes = len(text), CLASSES
+    hits = 0
+    for s, e in spans:
+        if s and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE:
+            continue
+        if e < n and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE:
+            continue
+        hits += 1
+    return hits
 
 
 def _raw_pyahocorasick(watchlist: Watchlist) -> Runner:
@@ -369,23 +375,13 @@ def _raw_pyahocorasick(watchlist: Watchlist) -> Runner:
     for lit in lits:
         automaton.add_word(lit, len(lit))
     automaton.make_automaton()
-    classes = CLASSES
 
     def run(docs: Sequence[Doc]) -> list[Any]:
         out = []
         for doc in docs:
             text = doc_text(doc)
-            n = len(text)
-            hits = 0
-            for last, length in automaton.iter(fold_space(text)):
-                e = last + 1
-                s = e - length
-                if s and classes[ord(text[s - 1])] & classes[ord(text[s])] & GLUE:
-                    continue
-                if e < n and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE:
-                    continue
-                hits += 1
-            out.append(hits)
+            spans = automaton.iter(fold_space(text))
+            out.append(_whole_word_hits(text, ((e + 1 - k, e + 1) for e, k in spans)))
         return out
 
     return run

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ._text import normalize_phrase
 
@@ -201,17 +201,10 @@ class Watchlist:
             _company(c, f"companies[{i}]")
             for i, c in enumerate(_list(config.get("companies", []), "companies"))
         )
-        keywords: list[KeywordRule] = []
-        where_of: dict[str, str] = {}
         entries = [(f"builtin keyword {p!r}", KeywordRule(p, w, True)) for p, w in BUILTIN_KEYWORDS]
-        for where, rule in (entries if builtins else []) + _keywords(config, scoring):
-            if rule.pattern in where_of:
-                raise ConfigError(
-                    f"{where}: duplicate keyword pattern {rule.pattern!r} "
-                    f"(also {where_of[rule.pattern]})"
-                )
-            where_of[rule.pattern] = where
-            keywords.append(rule)
+        keywords = _unique(
+            (entries if builtins else []) + _keywords(config, scoring), "keyword pattern"
+        )
         # Labels may repeat (several patterns can share one label, and the seed's JSON
         # has a phrase "testnet" beside the built-in rule labelled testnet); the same
         # pattern twice is a mistake that would count one penalty twice.
@@ -229,16 +222,7 @@ class Watchlist:
         for i, entry in enumerate(_list(config.get("exclusion_phrases", []), "exclusion_phrases")):
             xw = f"exclusion_phrases[{i}]"
             excl.append((xw, _exclusion(entry, xw, scoring, need=False)))
-        exclusions: list[ExclusionRule] = []
-        seen_excl: dict[str, str] = {}
-        for xwhere, xrule in excl:
-            if xrule.pattern in seen_excl:
-                raise ConfigError(
-                    f"{xwhere}: duplicate exclusion pattern {xrule.pattern!r} "
-                    f"(also {seen_excl[xrule.pattern]})"
-                )
-            seen_excl[xrule.pattern] = xwhere
-            exclusions.append(xrule)
+        exclusions = _unique(excl, "exclusion pattern")
         context = config.get("context_terms")
         context_terms = (
             DEFAULT_CONTEXT_TERMS
@@ -318,6 +302,21 @@ class Watchlist:
 
 
 # ---------------------------------------------------------------------- validation
+_Rule = TypeVar("_Rule", KeywordRule, ExclusionRule)
+
+
+def _unique(entries: list[tuple[str, _Rule]], what: str) -> list[_Rule]:
+    """The rules in order; the same pattern twice is a ConfigError naming both entries."""
+    where_of: dict[str, str] = {}
+    for where, rule in entries:
+        if rule.pattern in where_of:
+            raise ConfigError(
+                f"{where}: duplicate {what} {rule.pattern!r} (also {where_of[rule.pattern]})"
+            )
+        where_of[rule.pattern] = where
+    return [rule for _, rule in entries]
+
+
 def _list(value: Any, where: str) -> list[Any]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
         raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
