@@ -8,9 +8,9 @@
 
 use std::fmt;
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa, nfa, Anchored, MatchKind, StartKind};
-
+use super::scanner::Scanner;
+pub use super::scanner::DFA_MAX_LITERALS;
+use super::tables::tables;
 use super::text::{decode_all, encoded_len};
 
 /// Target kinds (docs §5).
@@ -23,9 +23,6 @@ pub const KIND_KEYWORD: u8 = 2;
 pub const KIND_EXCLUSION: u8 = 3;
 /// A crypto-context term.
 pub const KIND_CONTEXT: u8 = 4;
-
-/// Largest literal count scanned with a DFA; larger sets use a contiguous NFA.
-pub const DFA_MAX_LITERALS: usize = 4096;
 
 /// Part counts up to this are accepted even when there are fewer units.
 const MIN_PART_LIMIT: usize = 256;
@@ -356,24 +353,12 @@ impl Engine {
             target_roles[t].push(Role::Context(i));
         }
 
-        // A DFA is about twice as fast as the contiguous NFA for the watchlists tgematch
-        // is made for (hundreds of literals, a few MB), but its memory grows with the
-        // literal count (85 MB for 18k literals) while its speed advantage disappears.
-        let automaton = if n_lit <= DFA_MAX_LITERALS {
-            dfa::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .start_kind(StartKind::Unanchored)
-                .prefilter(false)
-                .build(&cw.literals)
-                .map(Scanner::Dfa)
-        } else {
-            nfa::contiguous::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(&cw.literals)
-                .map(Scanner::Nfa)
-        };
-        let automaton = match automaton {
+        // A literal goes to the anchored walks when every unit checks its start.
+        let anchored: Vec<bool> = literal_units
+            .iter()
+            .map(|units| units.iter().all(|u| u.start_check))
+            .collect();
+        let automaton = match Scanner::new(&cw.literals, &anchored, tables()) {
             Ok(a) => a,
             Err(e) => return err(format!("cannot build the automaton: {e}")),
         };
@@ -402,54 +387,13 @@ impl Engine {
         self.n_literals
     }
 
+    /// Heap memory of the literal automata, in bytes.
+    pub fn automaton_bytes(&self) -> usize {
+        self.automaton.memory_usage()
+    }
+
     /// Number of targets.
     pub fn target_count(&self) -> usize {
         self.targets.len()
-    }
-}
-
-/// The Aho-Corasick automaton over all literals, driven by [`Scanner::for_each_match`].
-///
-/// A DFA is about twice as fast as the contiguous NFA for the watchlists tgematch is made
-/// for (hundreds of literals, a few MB), but its memory grows with the literal count
-/// (85 MB for 18k literals) while its speed advantage disappears, so large watchlists
-/// get the NFA.
-pub(crate) enum Scanner {
-    Dfa(dfa::DFA),
-    Nfa(nfa::contiguous::NFA),
-}
-
-impl Scanner {
-    /// Calls `f(literal, start, end)` for every occurrence of every literal in `hay`
-    /// (overlapping ones included), in order of `end`.
-    ///
-    /// The crate's `find_overlapping_iter` does the same, but through dynamic dispatch
-    /// and with per-call iterator state; this loop over the concrete automaton lets the
-    /// compiler inline the transition function, which halves the scan time of a tweet.
-    #[inline]
-    pub(crate) fn for_each_match(&self, hay: &[u8], f: impl FnMut(usize, usize, usize)) {
-        match self {
-            Scanner::Dfa(a) => overlapping(a, hay, f),
-            Scanner::Nfa(a) => overlapping(a, hay, f),
-        }
-    }
-}
-
-#[inline]
-fn overlapping<A: Automaton>(aut: &A, hay: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-    // Both automata are built with unanchored starts, so this cannot fail; if it ever
-    // did, reporting nothing is the safe answer (no panic crosses the FFI boundary).
-    let Ok(mut sid) = aut.start_state(Anchored::No) else {
-        return;
-    };
-    for (i, &b) in hay.iter().enumerate() {
-        sid = aut.next_state(Anchored::No, sid, b);
-        if aut.is_match(sid) {
-            for k in 0..aut.match_len(sid) {
-                let pid = aut.match_pattern(sid, k);
-                let end = i + 1;
-                f(pid.as_usize(), end - aut.pattern_len(pid), end);
-            }
-        }
     }
 }

@@ -3,11 +3,13 @@
 //! * [`tables`]: the shipped Unicode tables (word, space, fold, nosp).
 //! * [`text`]: generalized UTF-8, the normalised text `C` and the offset walk.
 //! * [`compiled`]: the compiled watchlist (docs/matching.md §5) and [`Engine`].
+//! * `scanner`: the literal scanner (anchored walks from possible word starts).
 //! * [`scan`]: occurrences (docs §2-§4, §6).
 //! * [`score`]: the analysis of one document (docs §7).
 
 pub mod compiled;
 pub mod scan;
+mod scanner;
 pub mod score;
 pub mod tables;
 pub mod text;
