@@ -2,10 +2,11 @@
 //! and back, and releases the GIL while scanning. No matching logic lives here.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICODE_VERSION};
 
@@ -90,6 +91,218 @@ fn empty_analysis(py: Python<'_>) -> PyResult<Py<PyTuple>> {
         0i64,
     );
     Ok(t.into_pyobject(py)?.unbind())
+}
+
+/// How many finished analyses the converting thread of a parallel batch lets pile up
+/// before it takes the GIL to turn them into Python objects (a GIL hand-off costs about
+/// as much as converting a few results).
+const CONVERT_CHUNK: usize = 32;
+
+/// What the engine needs to build `tgematch.results.Analysis` objects itself: the result
+/// classes and, per company, keyword and exclusion rule, the Python values those objects
+/// carry. Building them here, rather than from a raw tuple in Python, is most of what
+/// a parallel batch can overlap with scanning.
+struct ResultTypes {
+    tuple_new: Py<PyAny>,
+    analysis: Py<PyType>,
+    company_hit: Py<PyType>,
+    keyword_hit: Py<PyType>,
+    exclusion_hit: Py<PyType>,
+    /// `(name, priority, score)` per company.
+    companies: Vec<(Py<PyAny>, Py<PyAny>, Py<PyAny>)>,
+    /// `(pattern, weight)` per keyword rule.
+    keywords: Vec<(Py<PyAny>, Py<PyAny>)>,
+    /// `(label, pattern)` per exclusion rule.
+    exclusions: Vec<(Py<PyAny>, Py<PyAny>)>,
+    relevance_threshold: i64,
+    /// The one `Analysis` shared by every document in which nothing occurred.
+    empty: Py<PyAny>,
+}
+
+fn results_error(key: &str, msg: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("malformed results spec: {key}: {msg}"))
+}
+
+fn rows<'py>(spec: &Bound<'py, PyDict>, key: &str, width: usize) -> PyResult<Vec<Vec<Py<PyAny>>>> {
+    let obj = spec
+        .get_item(key)?
+        .ok_or_else(|| results_error(key, "missing key"))?;
+    let mut out = Vec::new();
+    for (i, row) in items(&obj, key)?.iter().enumerate() {
+        let name = format!("{key}[{i}]");
+        let cells = items(row, &name)?;
+        if cells.len() != width {
+            return Err(results_error(
+                &name,
+                format!("expected {width} items, got {}", cells.len()),
+            ));
+        }
+        out.push(cells.into_iter().map(Bound::unbind).collect());
+    }
+    Ok(out)
+}
+
+impl ResultTypes {
+    fn new(spec: &Bound<'_, PyAny>, core: &CoreEngine) -> PyResult<ResultTypes> {
+        let py = spec.py();
+        let spec = spec.cast::<PyDict>().map_err(|_| {
+            PyTypeError::new_err(format!("results must be a dict, not {}", type_name(spec)))
+        })?;
+        let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+            spec.get_item(key)?
+                .ok_or_else(|| results_error(key, "missing key"))
+        };
+        let class = |key: &str| -> PyResult<Py<PyType>> {
+            let obj = get(key)?;
+            let cls = obj
+                .cast::<PyType>()
+                .map_err(|_| results_error(key, format!("expected a class, got {}", type_name(&obj))))?;
+            if !cls.is_subclass_of::<PyTuple>()? {
+                return Err(results_error(key, "expected a subclass of tuple"));
+            }
+            Ok(cls.clone().unbind())
+        };
+        let count = |key: &str, got: usize, expected: usize| -> PyResult<()> {
+            if got == expected {
+                Ok(())
+            } else {
+                Err(results_error(key, format!("expected {expected} rows, got {got}")))
+            }
+        };
+        let companies = rows(spec, "companies", 3)?;
+        count("companies", companies.len(), core.company_count())?;
+        let keywords = rows(spec, "keywords", 2)?;
+        count("keywords", keywords.len(), core.keyword_count())?;
+        let exclusions = rows(spec, "exclusions", 2)?;
+        count("exclusions", exclusions.len(), core.exclusion_count())?;
+        let threshold = get("relevance_threshold")?;
+        let relevance_threshold = threshold
+            .extract::<i64>()
+            .map_err(|e| results_error("relevance_threshold", format!("expected an int: {e}")))?;
+        let take3 = |mut r: Vec<Py<PyAny>>| {
+            let c = r.pop();
+            let b = r.pop();
+            let a = r.pop();
+            (a, b, c)
+        };
+        let mut company_rows = Vec::with_capacity(companies.len());
+        for row in companies {
+            if let (Some(a), Some(b), Some(c)) = take3(row) {
+                company_rows.push((a, b, c));
+            }
+        }
+        let pairs = |rows: Vec<Vec<Py<PyAny>>>| -> Vec<(Py<PyAny>, Py<PyAny>)> {
+            rows.into_iter()
+                .filter_map(|mut r| {
+                    let b = r.pop()?;
+                    let a = r.pop()?;
+                    Some((a, b))
+                })
+                .collect()
+        };
+        Ok(ResultTypes {
+            tuple_new: py.get_type::<PyTuple>().getattr("__new__")?.unbind(),
+            analysis: class("analysis")?,
+            company_hit: class("company_hit")?,
+            keyword_hit: class("keyword_hit")?,
+            exclusion_hit: class("exclusion_hit")?,
+            companies: company_rows,
+            keywords: pairs(keywords),
+            exclusions: pairs(exclusions),
+            relevance_threshold,
+            empty: get("empty")?.unbind(),
+        })
+    }
+
+    /// `cls(*items)` for a tuple subclass, without running its Python `__new__`.
+    fn make<'py>(
+        &self,
+        py: Python<'py>,
+        cls: &Py<PyType>,
+        items: Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.tuple_new.bind(py).call1((cls.bind(py), items))
+    }
+
+    /// The `Analysis` of one document.
+    fn build<'py>(&self, py: Python<'py>, a: &Analysis) -> PyResult<Bound<'py, PyAny>> {
+        if is_empty(a) {
+            return Ok(self.empty.bind(py).clone());
+        }
+        let missing = |what: &str, i: usize| {
+            PyValueError::new_err(format!("internal error: no {what} number {i}"))
+        };
+        let mut companies = Vec::with_capacity(a.companies.len());
+        for (i, sp) in &a.companies {
+            let (name, priority, score) =
+                self.companies.get(*i).ok_or_else(|| missing("company", *i))?;
+            let items = (
+                name.bind(py),
+                priority.bind(py),
+                score.bind(py),
+                positions_py(py, sp)?,
+                spans_py(py, sp)?,
+            );
+            companies.push(self.make(py, &self.company_hit, items.into_pyobject(py)?)?);
+        }
+        let mut keywords = Vec::with_capacity(a.keywords.len());
+        for (i, sp) in &a.keywords {
+            let (pattern, weight) = self.keywords.get(*i).ok_or_else(|| missing("keyword", *i))?;
+            let items = (
+                pattern.bind(py),
+                weight.bind(py),
+                positions_py(py, sp)?,
+                spans_py(py, sp)?,
+            );
+            keywords.push(self.make(py, &self.keyword_hit, items.into_pyobject(py)?)?);
+        }
+        let mut exclusions = Vec::with_capacity(a.exclusions.len());
+        for (i, sp, applied) in &a.exclusions {
+            let (label, pattern) = self
+                .exclusions
+                .get(*i)
+                .ok_or_else(|| missing("exclusion rule", *i))?;
+            let items = (
+                label.bind(py),
+                pattern.bind(py),
+                *applied,
+                positions_py(py, sp)?,
+                spans_py(py, sp)?,
+            );
+            exclusions.push(self.make(py, &self.exclusion_hit, items.into_pyobject(py)?)?);
+        }
+        let mut vetoed = Vec::with_capacity(a.vetoed.len());
+        for &i in &a.vetoed {
+            let (name, _, _) = self.companies.get(i).ok_or_else(|| missing("company", i))?;
+            vetoed.push(name.bind(py));
+        }
+        let confidence = clamp_i64(a.confidence);
+        let items = (
+            PyTuple::new(py, companies)?,
+            PyTuple::new(py, keywords)?,
+            PyTuple::new(py, exclusions)?,
+            PyTuple::new(py, vetoed)?,
+            a.crypto_context,
+            clamp_i64(a.company_score),
+            clamp_i64(a.keyword_score),
+            clamp_i64(a.proximity_boost),
+            clamp_i64(a.penalty),
+            confidence,
+            confidence >= self.relevance_threshold,
+        );
+        self.make(py, &self.analysis, items.into_pyobject(py)?)
+    }
+}
+
+/// The distinct starts of sorted spans, in order.
+fn positions_py<'py>(py: Python<'py>, spans: &[(usize, usize)]) -> PyResult<Bound<'py, PyTuple>> {
+    let mut starts: Vec<usize> = Vec::with_capacity(spans.len());
+    for &(s, _) in spans {
+        if starts.last() != Some(&s) {
+            starts.push(s);
+        }
+    }
+    PyTuple::new(py, starts)
 }
 
 /// A Python `str`, held so its generalized UTF-8 bytes can be borrowed without the GIL.
@@ -260,13 +473,16 @@ pub struct Engine {
     core: CoreEngine,
     /// The shared raw result of a document in which nothing occurred.
     empty: Py<PyTuple>,
+    /// Given at construction: lets `analysis`/`analysis_many` build result objects.
+    results: Option<ResultTypes>,
 }
 
 #[pymethods]
 impl Engine {
     /// Build the engine from `CompiledWatchlist.to_plain()`.
     #[new]
-    fn new(plain: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (plain, results = None))]
+    fn new(plain: &Bound<'_, PyAny>, results: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let plain = plain.cast::<PyDict>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "plain must be a dict (CompiledWatchlist.to_plain()), not {}",
@@ -278,9 +494,11 @@ impl Engine {
         let core = py
             .detach(|| CoreEngine::new(&compiled))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let results = results.map(|r| ResultTypes::new(r, &core)).transpose()?;
         Ok(Engine {
             core,
             empty: empty_analysis(py)?,
+            results,
         })
     }
 
@@ -328,36 +546,67 @@ impl Engine {
         texts: &Bound<'py, PyAny>,
         threads: i64,
     ) -> PyResult<Bound<'py, PyList>> {
-        if threads < 1 {
-            return Err(PyValueError::new_err(format!(
-                "threads must be at least 1, not {threads}"
-            )));
-        }
-        if !(texts.is_instance_of::<PyList>() || texts.is_instance_of::<PyTuple>()) {
-            return Err(PyTypeError::new_err(format!(
-                "texts must be a list of str, not {}",
-                type_name(texts)
-            )));
-        }
-        let holders = texts
-            .try_iter()?
-            .enumerate()
-            .map(|(i, t)| TextHolder::named(&t?, || format!("texts[{i}]")))
-            .collect::<PyResult<Vec<_>>>()?;
+        let holders = batch_texts(texts, threads)?;
         let slices = holders
             .iter()
             .map(TextHolder::bytes)
             .collect::<PyResult<Vec<&[u8]>>>()?;
-        let threads = usize::try_from(threads)
-            .unwrap_or(MAX_THREADS)
-            .min(MAX_THREADS)
-            .min(slices.len());
+        let threads = thread_count(threads, slices.len());
         let results = py.detach(|| analyze_parallel(&self.core, &slices, threads));
         let out = results
             .iter()
             .map(|a| analysis_py(py, a, &self.empty))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, out)
+    }
+
+    fn analysis<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let types = self.result_types()?;
+        let holder = TextHolder::new(text, "text")?;
+        let bytes = holder.bytes()?;
+        let a = if bytes.len() < DETACH_MIN_BYTES {
+            self.core.analyze(bytes)
+        } else {
+            py.detach(|| self.core.analyze(bytes))
+        };
+        types.build(py, &a)
+    }
+
+    #[pyo3(signature = (texts, threads = 1))]
+    fn analysis_many<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        threads: i64,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let types = self.result_types()?;
+        let holders = batch_texts(texts, threads)?;
+        let slices = holders
+            .iter()
+            .map(TextHolder::bytes)
+            .collect::<PyResult<Vec<&[u8]>>>()?;
+        let threads = thread_count(threads, slices.len());
+        if threads <= 1 {
+            let results = py.detach(|| {
+                slices
+                    .iter()
+                    .map(|t| self.core.analyze(t))
+                    .collect::<Vec<_>>()
+            });
+            let out = results
+                .iter()
+                .map(|a| types.build(py, a))
+                .collect::<PyResult<Vec<_>>>()?;
+            return PyList::new(py, out);
+        }
+        let out = PyList::new(py, (0..slices.len()).map(|_| py.None()))?;
+        let out_ref = out.clone().unbind();
+        py.detach(|| analyze_and_convert(&self.core, types, &slices, threads, &out_ref))?;
+        Ok(out)
     }
 
     fn __repr__(&self) -> String {
@@ -367,6 +616,131 @@ impl Engine {
             self.core.target_count()
         )
     }
+}
+
+impl Engine {
+    fn result_types(&self) -> PyResult<&ResultTypes> {
+        self.results.as_ref().ok_or_else(|| {
+            PyValueError::new_err("this Engine was built without results=; use analyze()")
+        })
+    }
+}
+
+/// Checks `analyze_many`'s arguments; the texts, held for the duration of the call.
+fn batch_texts<'py>(texts: &Bound<'py, PyAny>, threads: i64) -> PyResult<Vec<TextHolder<'py>>> {
+    if threads < 1 {
+        return Err(PyValueError::new_err(format!(
+            "threads must be at least 1, not {threads}"
+        )));
+    }
+    if !(texts.is_instance_of::<PyList>() || texts.is_instance_of::<PyTuple>()) {
+        return Err(PyTypeError::new_err(format!(
+            "texts must be a list of str, not {}",
+            type_name(texts)
+        )));
+    }
+    texts
+        .try_iter()?
+        .enumerate()
+        .map(|(i, t)| TextHolder::named(&t?, || format!("texts[{i}]")))
+        .collect()
+}
+
+/// Threads worth starting for `n` texts.
+fn thread_count(threads: i64, n: usize) -> usize {
+    usize::try_from(threads)
+        .unwrap_or(MAX_THREADS)
+        .min(MAX_THREADS)
+        .min(n)
+}
+
+/// Analyses `texts` on `threads` threads (this one included) and stores each result,
+/// built as a Python `Analysis`, at its index of `out`.
+///
+/// Workers only scan. This thread scans too, and whenever [`CONVERT_CHUNK`] results are
+/// waiting it takes the GIL and converts them, so building Python objects (which needs
+/// the GIL, hence one thread) overlaps with scanning instead of following it. A text a
+/// worker took but never returned (a worker cannot panic, but if one did) is analysed
+/// again here: no result is lost.
+fn analyze_and_convert(
+    core: &CoreEngine,
+    types: &ResultTypes,
+    texts: &[&[u8]],
+    threads: usize,
+    out: &Py<PyList>,
+) -> PyResult<()> {
+    let n = texts.len();
+    let next = AtomicUsize::new(0);
+    let ready: Mutex<Vec<(usize, Analysis)>> = Mutex::new(Vec::new());
+    let mut filled = vec![false; n];
+    let mut failure: Option<PyErr> = None;
+    let take = |ready: &Mutex<Vec<(usize, Analysis)>>| -> Vec<(usize, Analysis)> {
+        match ready.lock() {
+            Ok(mut v) => std::mem::take(&mut *v),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    };
+    let convert = |batch: Vec<(usize, Analysis)>,
+                   filled: &mut [bool],
+                   failure: &mut Option<PyErr>| {
+        if batch.is_empty() || failure.is_some() {
+            return;
+        }
+        let done = Python::attach(|py| -> PyResult<()> {
+            let list = out.bind(py);
+            for (i, a) in &batch {
+                list.set_item(*i, types.build(py, a)?)?;
+            }
+            Ok(())
+        });
+        match done {
+            Ok(()) => batch.iter().for_each(|(i, _)| filled[*i] = true),
+            Err(e) => *failure = Some(e),
+        }
+    };
+    std::thread::scope(|scope| {
+        let worker = || loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(text) = texts.get(i) else {
+                break;
+            };
+            let a = core.analyze(text);
+            match ready.lock() {
+                Ok(mut v) => v.push((i, a)),
+                Err(poisoned) => poisoned.into_inner().push((i, a)),
+            }
+        };
+        let handles: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
+            .collect();
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let more = i < n;
+            if let Some(text) = texts.get(i) {
+                mine.push((i, core.analyze(text)));
+            }
+            let waiting = mine.len() + ready.lock().map_or(0, |v| v.len());
+            if waiting >= CONVERT_CHUNK || !more {
+                let mut batch = take(&ready);
+                batch.append(&mut mine);
+                convert(batch, &mut filled, &mut failure);
+            }
+            if !more {
+                break;
+            }
+        }
+        for h in handles {
+            let _ = h.join();
+        }
+    });
+    convert(take(&ready), &mut filled, &mut failure);
+    let missing: Vec<(usize, Analysis)> = (0..n)
+        .filter(|&i| !filled[i])
+        .map(|i| (i, core.analyze(texts[i])))
+        .collect();
+    convert(missing, &mut filled, &mut failure);
+    failure.map_or(Ok(()), Err)
 }
 
 /// Analyses `texts` on up to `threads` scoped threads (work is handed out one text at a

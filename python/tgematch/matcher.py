@@ -9,7 +9,8 @@ from typing import Any
 
 from .engine_python import PythonEngine
 from .patterns import CompiledWatchlist, compile_watchlist
-from .results import Analysis, Occurrence, build_analysis, build_occurrences
+from .engine_python import EMPTY_RAW
+from .results import Analysis, Occurrence, build_analysis, build_occurrences, results_spec
 from .watchlist import Watchlist
 
 __all__ = ["BACKENDS", "Matcher", "default_backend"]
@@ -109,17 +110,23 @@ class Matcher:
         self._watchlist = watchlist
         self._requested = backend
         self._compiled: CompiledWatchlist = compile_watchlist(watchlist)
+        self._empty = build_analysis(EMPTY_RAW, watchlist, self._compiled)
+        # _analysis(text) and _analysis_many(texts, threads) return finished Analysis
+        # objects: the native engine builds them itself (so a parallel batch overlaps
+        # building with scanning), the Python engine through build_analysis.
         if chosen == "native":
             native = _native_module()
             if native is None:
                 raise ImportError(_BUILD_HINT)
-            self._engine: Any = native.Engine(self._compiled.to_plain())
+            spec = results_spec(watchlist, self._compiled, self._empty)
+            self._engine: Any = native.Engine(self._compiled.to_plain(), results=spec)
+            self._analysis = self._engine.analysis
+            self._analysis_many = self._engine.analysis_many
         else:
             self._engine = PythonEngine(self._compiled)
+            self._analysis = self._python_analysis
+            self._analysis_many = self._python_analysis_many
         self._backend = chosen
-        from .engine_python import EMPTY_RAW
-
-        self._empty = build_analysis(EMPTY_RAW, watchlist, self._compiled)
 
     @property
     def backend(self) -> str:
@@ -152,10 +159,20 @@ class Matcher:
         if title is not None:
             _check_text(title, "title")
             content = f"{title}\n{content}"
-        raw = self._engine.analyze(content)
+        return self._analysis(content)  # type: ignore[no-any-return]
+
+    def _python_analysis(self, text: str) -> Analysis:
+        raw = self._engine.analyze(text)
         if not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4]):
             return self._empty  # immutable, so one shared instance serves every empty result
         return build_analysis(raw, self._watchlist, self._compiled)
+
+    def _python_analysis_many(self, texts: list[str], threads: int) -> list[Analysis]:
+        wl, comp, empty = self._watchlist, self._compiled, self._empty
+        return [
+            build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
+            for r in self._engine.analyze_many(texts, threads)
+        ]
 
     def find(self, text: str) -> list[Occurrence]:
         """Every raw occurrence in ``text``, sorted by (start, end, kind, id order)."""
@@ -178,11 +195,7 @@ class Matcher:
             texts = docs  # the common case: no per-document conversion
         else:
             texts = [_document(d, first + i) for i, d in enumerate(docs)]
-        wl, comp, empty = self._watchlist, self._compiled, self._empty
-        return [
-            build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
-            for r in self._engine.analyze_many(texts, threads)
-        ]
+        return self._analysis_many(texts, threads)  # type: ignore[no-any-return]
 
     def iter_analyze(
         self, docs: Iterable[Any], batch_size: int = 1000, threads: int | None = None

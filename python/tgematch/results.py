@@ -194,6 +194,28 @@ def build_analysis(raw: RawAnalysis, watchlist: Watchlist, compiled: CompiledWat
     )
 
 
+def results_spec(
+    watchlist: Watchlist, compiled: CompiledWatchlist, empty: Analysis
+) -> dict[str, Any]:
+    """What the native engine needs to build the same :class:`Analysis` objects as
+    :func:`build_analysis` itself (``Engine(plain, results=...)``): the result classes,
+    the values each hit carries, and the shared empty result."""
+    return {
+        "analysis": Analysis,
+        "company_hit": CompanyHit,
+        "keyword_hit": KeywordHit,
+        "exclusion_hit": ExclusionHit,
+        "companies": [
+            (c.name, c.priority, compiled.company_scores[i])
+            for i, c in enumerate(watchlist.companies)
+        ],
+        "keywords": [(k.pattern, k.weight) for k in watchlist.keywords],
+        "exclusions": [(x.label, x.pattern) for x in watchlist.exclusions],
+        "relevance_threshold": compiled.relevance_threshold,
+        "empty": empty,
+    }
+
+
 def build_occurrences(
     raw: list[tuple[int, int, int, int]], compiled: CompiledWatchlist
 ) -> list[Occurrence]:

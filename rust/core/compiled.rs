@@ -387,6 +387,21 @@ impl Engine {
         self.n_literals
     }
 
+    /// Number of companies.
+    pub fn company_count(&self) -> usize {
+        self.company_scores.len()
+    }
+
+    /// Number of keyword rules.
+    pub fn keyword_count(&self) -> usize {
+        self.keyword_weights.len()
+    }
+
+    /// Number of exclusion rules.
+    pub fn exclusion_count(&self) -> usize {
+        self.exclusion_penalties.len()
+    }
+
     /// Heap memory of the literal automata, in bytes.
     pub fn automaton_bytes(&self) -> usize {
         self.automaton.memory_usage()

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use super::compiled::Engine;
 use super::tables::tables;
-use super::text::{locate, normalise_into, Point};
+use super::text::{locate, normalise_mapped, Point, TextMap};
 
 /// One occurrence of a target: `text[start:end]` in code points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,7 +56,8 @@ impl Engine {
     /// Occurrences of every target: sorted by `(target, start, end)`, distinct.
     pub(crate) fn target_occurrences(&self, text: &[u8]) -> TargetOccurrences {
         let mut c = Vec::new();
-        normalise_into(text, &mut c);
+        let mut map = TextMap::default();
+        normalise_mapped(text, &mut c, &mut map, self.has_gaps);
 
         let t = tables();
         let mut matches = Vec::new();
@@ -78,16 +79,8 @@ impl Engine {
         }
         queries.sort_unstable();
         queries.dedup();
-        let mut newlines = Vec::new();
-        let points = locate(
-            text,
-            &queries,
-            if self.has_gaps {
-                Some(&mut newlines)
-            } else {
-                None
-            },
-        );
+        let points = locate(text, &c, &map, &queries);
+        let newlines = &map.newlines;
         let point = |q: usize| -> Option<Point> {
             queries
                 .binary_search(&q)
@@ -142,7 +135,7 @@ impl Engine {
                 }
                 let start = out.len();
                 out.extend(
-                    combine_gaps(&parts, info.max_gap, &newlines)
+                    combine_gaps(&parts, info.max_gap, newlines)
                         .into_iter()
                         .map(|(s, e)| (target, s, e)),
                 );

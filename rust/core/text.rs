@@ -126,47 +126,120 @@ fn ascii_prefix(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - n)
 }
 
+/// Where `C` and the original text stop advancing in lockstep.
+///
+/// Between two anchors every character is ASCII in the text and one byte of `C` (one code
+/// point, one text byte, one `C` byte), so the position of any `C` byte follows from the
+/// last anchor at or before it. An anchor is recorded after every character that breaks
+/// that rule: a non-ASCII character (its fold may differ in length) and a space dropped
+/// by collapsing.
+#[derive(Clone, Debug, Default)]
+pub struct TextMap {
+    /// `(C byte offset, text byte offset, code point index)`, by `C` offset; several
+    /// anchors may share a `C` offset (consecutive dropped spaces): the last one counts.
+    anchors: Vec<(usize, usize, usize)>,
+    /// Code point indices of U+000A, when asked for.
+    pub newlines: Vec<usize>,
+}
+
+impl TextMap {
+    fn clear(&mut self) {
+        self.anchors.clear();
+        self.newlines.clear();
+    }
+}
+
 /// The normalised text `C` (docs §2) of `text`: spaces mapped to `' '`, everything else
 /// folded, runs of `' '` collapsed to one. Written into `out` (cleared first).
 pub fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
+    normalise_mapped(text, out, &mut TextMap::default(), false);
+}
+
+/// [`normalise_into`], also filling `map` (cleared first) with the anchors that
+/// [`locate`] needs and, when `newlines` is set, the indices of U+000A.
+pub fn normalise_mapped(text: &[u8], out: &mut Vec<u8>, map: &mut TextMap, newlines: bool) {
     let t = tables();
     out.clear();
+    map.clear();
     out.reserve(text.len());
-    // Map every character (a space to ' ', anything else to its fold), then collapse
-    // runs of ' ' in one pass, only when there is a run at all. ASCII runs, most of any
-    // tweet or article, cost one table lookup per byte.
+    // ASCII runs, most of any tweet or article, are copied and normalised in bulk (by
+    // arithmetic the compiler vectorises); only a run holding two spaces in a row is
+    // walked again, to collapse them.
+    let mut index = 0usize;
     let mut i = 0;
     while i < text.len() {
         if t.ascii_closed {
             let run = ascii_prefix(&text[i..]);
-            let base = out.len();
-            out.extend_from_slice(&text[i..i + run]);
-            let dst = &mut out[base..];
-            if t.ascii_norm_is_formula {
-                for d in dst.iter_mut() {
-                    *d = ascii_norm_formula(*d);
+            if run > 0 {
+                let src = &text[i..i + run];
+                let base = out.len();
+                out.extend_from_slice(src);
+                let dst = &mut out[base..];
+                if t.ascii_norm_is_formula {
+                    for d in dst.iter_mut() {
+                        *d = ascii_norm_formula(*d);
+                    }
+                } else {
+                    for d in dst.iter_mut() {
+                        *d = t.ascii_norm[usize::from(*d & 0x7F)];
+                    }
                 }
-            } else {
-                for d in dst.iter_mut() {
-                    *d = t.ascii_norm[usize::from(*d & 0x7F)];
+                if newlines {
+                    map.newlines
+                        .extend(memchr::memchr_iter(b'\n', src).map(|k| index + k));
                 }
-            }
-            i += run;
-            if i >= text.len() {
-                break;
+                let from = base.saturating_sub(1);
+                if t.double_space.find(&out[from..]).is_some() {
+                    collapse_run(out, base, i, index, &mut map.anchors);
+                }
+                i += run;
+                index += run;
+                continue;
             }
         }
         let (cp, len) = decode_at(text, i);
-        i += len;
+        let c_before = out.len();
         if t.is_space(cp) {
-            out.push(b' ');
+            if newlines && cp == 0x0A {
+                map.newlines.push(index);
+            }
+            if out.last() != Some(&b' ') {
+                out.push(b' ');
+            }
         } else {
             push_cp(out, t.fold(cp));
         }
+        i += len;
+        index += 1;
+        if len != 1 || out.len() - c_before != 1 {
+            map.anchors.push((out.len(), i, index));
+        }
     }
-    if t.double_space.find(out).is_some() {
-        out.dedup_by(|a, b| *a == b' ' && *b == b' ');
+}
+
+/// Collapses runs of `' '` in `out[base..]` (an ASCII run of the text starting at byte
+/// `t_base`, code point `index`, just appended; the byte before `base` counts too),
+/// recording an anchor after every space dropped.
+fn collapse_run(
+    out: &mut Vec<u8>,
+    base: usize,
+    t_base: usize,
+    index: usize,
+    anchors: &mut Vec<(usize, usize, usize)>,
+) {
+    let mut w = base;
+    let mut prev_space = base > 0 && out[base - 1] == b' ';
+    for k in 0..out.len() - base {
+        let b = out[base + k];
+        if b == b' ' && prev_space {
+            anchors.push((w, t_base + k + 1, index + k + 1));
+            continue;
+        }
+        out[w] = b;
+        w += 1;
+        prev_space = b == b' ';
     }
+    out.truncate(w);
 }
 
 /// Normalises a phrase or literal the way the text is normalised (used by tests).
@@ -189,99 +262,51 @@ pub struct Point {
     pub next: Option<u32>,
 }
 
-/// Answers position queries: for each byte offset `q` of `C` in `queries` (sorted,
-/// distinct), the original character producing the (non-space) character `C[q]`.
-/// One forward walk over the text, stopping after the last query; queries that do not
-/// fall on the start of a non-space character of `C` get `None`.
-///
-/// When `newlines` is given, the code point indices of U+000A seen on the way (up to the
-/// last query) are pushed to it.
-pub fn locate(
-    text: &[u8],
-    queries: &[usize],
-    mut newlines: Option<&mut Vec<usize>>,
-) -> Vec<Option<Point>> {
-    let t = tables();
-    let mut answers = vec![None; queries.len()];
-    let mut qi = 0;
-    let mut c_pos = 0usize;
-    let mut prev_space = false;
-    let mut prev_cp: Option<u32> = None;
-    let mut index = 0usize;
-    let mut i = 0usize;
-    while i < text.len() {
-        while qi < queries.len() && queries[qi] < c_pos {
-            qi += 1; // not on a character start: left unanswered
-        }
-        let Some(&q) = queries.get(qi) else {
-            break;
-        };
-        let b = text[i];
-        if b < 0x80 && t.ascii_closed && q > c_pos {
-            // ASCII bytes before the next query: each is one code point and at most one
-            // byte of C, so the next `q - c_pos` bytes cannot pass the query.
-            let window = &text[i..text.len().min(i + (q - c_pos))];
-            let run = if window.is_ascii() {
-                window
-            } else {
-                &window[..ascii_prefix(window)]
-            };
-            let space = |b: u8| t.ascii_space[usize::from(b & 0x7F)];
-            let mut dropped = usize::from(prev_space && space(run[0]));
-            dropped += run
-                .windows(2)
-                .map(|w| usize::from(space(w[0]) & space(w[1])))
-                .sum::<usize>();
-            if let Some(nl) = newlines.as_deref_mut() {
-                nl.extend(
-                    run.iter()
-                        .enumerate()
-                        .filter(|&(_, &b)| b == b'\n')
-                        .map(|(k, _)| index + k),
-                );
-            }
-            let last = run[run.len() - 1];
-            c_pos += run.len() - dropped;
-            prev_space = space(last);
-            prev_cp = Some(u32::from(last));
-            index += run.len();
-            i += run.len();
-            continue;
-        }
-        let (cp, len) = decode_at(text, i);
-        if t.is_space(cp) {
-            if cp == 0x0A {
-                if let Some(nl) = newlines.as_deref_mut() {
-                    nl.push(index);
-                }
-            }
-            if !prev_space {
-                c_pos += 1;
-                prev_space = true;
-            }
-        } else {
-            if q == c_pos {
-                let next = if i + len < text.len() {
-                    Some(decode_at(text, i + len).0)
-                } else {
-                    None
-                };
-                answers[qi] = Some(Point {
-                    index,
-                    prev: prev_cp,
-                    cur: cp,
-                    next,
-                });
-                qi += 1;
-            }
-            c_pos += encoded_len(t.fold(cp));
-            prev_space = false;
-        }
-        prev_cp = Some(cp);
-        index += 1;
-        i += len;
+/// The code point that ends just before byte `t` (`0 < t <= text.len()`), decoded as the
+/// forward decoder does: every byte that is not a continuation byte starts a character
+/// there, so the character ending at `t` starts at the nearest such byte within four,
+/// unless that one's sequence does not end at `t` (then byte `t - 1` is malformed alone).
+fn decode_before(text: &[u8], t: usize) -> u32 {
+    let lo = t.saturating_sub(4);
+    let mut j = t - 1;
+    while j > lo && text[j] & 0xC0 == 0x80 {
+        j -= 1;
     }
-    answers
+    let (cp, len) = decode_at(text, j);
+    if j + len == t {
+        cp
+    } else {
+        REPLACEMENT
+    }
+}
+
+/// Answers position queries: for each byte offset `q` of `C` in `queries`, the original
+/// character producing the (non-space) character `C[q]`, from the anchors `map` that
+/// [`normalise_mapped`] recorded while producing `c` from `text`. Offsets that are not
+/// the start of a non-space character of `C` get `None`.
+pub fn locate(text: &[u8], c: &[u8], map: &TextMap, queries: &[usize]) -> Vec<Option<Point>> {
+    queries
+        .iter()
+        .map(|&q| {
+            let b = *c.get(q)?;
+            if b == b' ' || b & 0xC0 == 0x80 {
+                return None;
+            }
+            let k = map.anchors.partition_point(|&(ac, _, _)| ac <= q);
+            let (ac, at, ai) = if k == 0 { (0, 0, 0) } else { map.anchors[k - 1] };
+            let (t, index) = (at + (q - ac), ai + (q - ac));
+            if t >= text.len() {
+                return None;
+            }
+            let (cur, len) = decode_at(text, t);
+            Some(Point {
+                index,
+                prev: (t > 0).then(|| decode_before(text, t)),
+                cur,
+                next: (t + len < text.len()).then(|| decode_at(text, t + len).0),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -319,8 +344,9 @@ mod tests {
         ] {
             assert!(decode_all(bad).is_none(), "{bad:?}");
             let mut out = Vec::new();
-            normalise_into(bad, &mut out);
-            let _ = locate(bad, &[0, 1, 2, 3], None);
+            let mut map = TextMap::default();
+            normalise_mapped(bad, &mut out, &mut map, true);
+            let _ = locate(bad, &out, &map, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         }
     }
 
@@ -392,8 +418,11 @@ mod tests {
             // Every character start, plus offsets that are not starts.
             let mut queries: Vec<usize> = (0..=c.len() + 1).collect();
             queries.retain(|&q| q % 2 == round % 2 || starts.iter().any(|&(s, _)| s == q));
-            let mut nl = Vec::new();
-            let got = locate(&text, &queries, Some(&mut nl));
+            let mut c2 = Vec::new();
+            let mut map = TextMap::default();
+            normalise_mapped(&text, &mut c2, &mut map, true);
+            assert_eq!(c2, c);
+            let got = locate(&text, &c, &map, &queries);
             for (q, p) in queries.iter().zip(&got) {
                 let expected = starts.iter().find(|&&(s, _)| s == *q).map(|&(_, i)| i);
                 assert_eq!(p.map(|p| p.index), expected, "query {q} in {cps:X?}");
@@ -403,16 +432,8 @@ mod tests {
                     assert_eq!(p.next, cps.get(p.index + 1).copied());
                 }
             }
-            // Newlines are reported up to the last character start that was queried.
-            let upto = got.iter().flatten().map(|p| p.index).max();
-            let expected_nl: Vec<usize> = (0..cps.len())
-                .filter(|&k| cps[k] == 0x0A && upto.is_some_and(|u| k < u))
-                .collect();
-            let nl: Vec<usize> = nl
-                .into_iter()
-                .filter(|&k| upto.is_some_and(|u| k < u))
-                .collect();
-            assert_eq!(nl, expected_nl, "{cps:X?}");
+            let expected_nl: Vec<usize> = (0..cps.len()).filter(|&k| cps[k] == 0x0A).collect();
+            assert_eq!(map.newlines, expected_nl, "{cps:X?}");
         }
     }
 
@@ -426,8 +447,9 @@ mod tests {
             gen_utf8(&[0x1F600, 0x20, 0x61, 0x62, 0xD800, 0x78, 0x20, 0x79])
         );
         // C byte offsets: 😀 0..4, ' ' 4, a 5, b 6, surrogate 7..10, x 10, ' ' 11, y 12
-        let mut nl = Vec::new();
-        let got = locate(&text, &[0, 4, 5, 6, 7, 10, 12], Some(&mut nl));
+        let mut map = TextMap::default();
+        normalise_mapped(&text, &mut Vec::new(), &mut map, true);
+        let got = locate(&text, &c, &map, &[0, 4, 5, 6, 7, 10, 12]);
         let idx: Vec<Option<usize>> = got.iter().map(|p| p.map(|p| p.index)).collect();
         assert_eq!(
             idx,
@@ -437,6 +459,6 @@ mod tests {
         assert_eq!((a.prev, a.cur, a.next), (Some(0x3000), 0x41, Some(0x42)));
         let y = got[6].unwrap();
         assert_eq!((y.prev, y.cur, y.next), (Some(0x0A), 0x79, None));
-        assert_eq!(nl, [7]);
+        assert_eq!(map.newlines, [7]);
     }
 }
