@@ -154,9 +154,9 @@ impl ResultTypes {
         };
         let class = |key: &str| -> PyResult<Py<PyType>> {
             let obj = get(key)?;
-            let cls = obj
-                .cast::<PyType>()
-                .map_err(|_| results_error(key, format!("expected a class, got {}", type_name(&obj))))?;
+            let cls = obj.cast::<PyType>().map_err(|_| {
+                results_error(key, format!("expected a class, got {}", type_name(&obj)))
+            })?;
             if !cls.is_subclass_of::<PyTuple>()? {
                 return Err(results_error(key, "expected a subclass of tuple"));
             }
@@ -166,7 +166,10 @@ impl ResultTypes {
             if got == expected {
                 Ok(())
             } else {
-                Err(results_error(key, format!("expected {expected} rows, got {got}")))
+                Err(results_error(
+                    key,
+                    format!("expected {expected} rows, got {got}"),
+                ))
             }
         };
         let companies = rows(spec, "companies", 3)?;
@@ -234,8 +237,10 @@ impl ResultTypes {
         };
         let mut companies = Vec::with_capacity(a.companies.len());
         for (i, sp) in &a.companies {
-            let (name, priority, score) =
-                self.companies.get(*i).ok_or_else(|| missing("company", *i))?;
+            let (name, priority, score) = self
+                .companies
+                .get(*i)
+                .ok_or_else(|| missing("company", *i))?;
             let items = (
                 name.bind(py),
                 priority.bind(py),
@@ -247,7 +252,10 @@ impl ResultTypes {
         }
         let mut keywords = Vec::with_capacity(a.keywords.len());
         for (i, sp) in &a.keywords {
-            let (pattern, weight) = self.keywords.get(*i).ok_or_else(|| missing("keyword", *i))?;
+            let (pattern, weight) = self
+                .keywords
+                .get(*i)
+                .ok_or_else(|| missing("keyword", *i))?;
             let items = (
                 pattern.bind(py),
                 weight.bind(py),
@@ -680,24 +688,23 @@ fn analyze_and_convert(
             Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
         }
     };
-    let convert = |batch: Vec<(usize, Analysis)>,
-                   filled: &mut [bool],
-                   failure: &mut Option<PyErr>| {
-        if batch.is_empty() || failure.is_some() {
-            return;
-        }
-        let done = Python::attach(|py| -> PyResult<()> {
-            let list = out.bind(py);
-            for (i, a) in &batch {
-                list.set_item(*i, types.build(py, a)?)?;
+    let convert =
+        |batch: Vec<(usize, Analysis)>, filled: &mut [bool], failure: &mut Option<PyErr>| {
+            if batch.is_empty() || failure.is_some() {
+                return;
             }
-            Ok(())
-        });
-        match done {
-            Ok(()) => batch.iter().for_each(|(i, _)| filled[*i] = true),
-            Err(e) => *failure = Some(e),
-        }
-    };
+            let done = Python::attach(|py| -> PyResult<()> {
+                let list = out.bind(py);
+                for (i, a) in &batch {
+                    list.set_item(*i, types.build(py, a)?)?;
+                }
+                Ok(())
+            });
+            match done {
+                Ok(()) => batch.iter().for_each(|(i, _)| filled[*i] = true),
+                Err(e) => *failure = Some(e),
+            }
+        };
     std::thread::scope(|scope| {
         let worker = || loop {
             let i = next.fetch_add(1, Ordering::Relaxed);

@@ -7,9 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
-from .engine_python import PythonEngine
+from .engine_python import EMPTY_RAW, PythonEngine
 from .patterns import CompiledWatchlist, compile_watchlist
-from .engine_python import EMPTY_RAW
 from .results import Analysis, Occurrence, build_analysis, build_occurrences, results_spec
 from .watchlist import Watchlist
 

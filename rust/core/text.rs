@@ -293,7 +293,11 @@ pub fn locate(text: &[u8], c: &[u8], map: &TextMap, queries: &[usize]) -> Vec<Op
                 return None;
             }
             let k = map.anchors.partition_point(|&(ac, _, _)| ac <= q);
-            let (ac, at, ai) = if k == 0 { (0, 0, 0) } else { map.anchors[k - 1] };
+            let (ac, at, ai) = if k == 0 {
+                (0, 0, 0)
+            } else {
+                map.anchors[k - 1]
+            };
             let (t, index) = (at + (q - ac), ai + (q - ac));
             if t >= text.len() {
                 return None;
