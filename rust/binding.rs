@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
@@ -241,12 +242,13 @@ impl ResultTypes {
                 .companies
                 .get(*i)
                 .ok_or_else(|| missing("company", *i))?;
+            let (spans, positions) = spans_positions(py, sp)?;
             let items = (
                 name.bind(py),
                 priority.bind(py),
                 score.bind(py),
-                positions_py(py, sp)?,
-                spans_py(py, sp)?,
+                positions,
+                spans,
             );
             companies.push(self.make(py, &self.company_hit, items.into_pyobject(py)?)?);
         }
@@ -256,12 +258,8 @@ impl ResultTypes {
                 .keywords
                 .get(*i)
                 .ok_or_else(|| missing("keyword", *i))?;
-            let items = (
-                pattern.bind(py),
-                weight.bind(py),
-                positions_py(py, sp)?,
-                spans_py(py, sp)?,
-            );
+            let (spans, positions) = spans_positions(py, sp)?;
+            let items = (pattern.bind(py), weight.bind(py), positions, spans);
             keywords.push(self.make(py, &self.keyword_hit, items.into_pyobject(py)?)?);
         }
         let mut exclusions = Vec::with_capacity(a.exclusions.len());
@@ -270,13 +268,8 @@ impl ResultTypes {
                 .exclusions
                 .get(*i)
                 .ok_or_else(|| missing("exclusion rule", *i))?;
-            let items = (
-                label.bind(py),
-                pattern.bind(py),
-                *applied,
-                positions_py(py, sp)?,
-                spans_py(py, sp)?,
-            );
+            let (spans, positions) = spans_positions(py, sp)?;
+            let items = (label.bind(py), pattern.bind(py), *applied, positions, spans);
             exclusions.push(self.make(py, &self.exclusion_hit, items.into_pyobject(py)?)?);
         }
         let mut vetoed = Vec::with_capacity(a.vetoed.len());
@@ -302,23 +295,49 @@ impl ResultTypes {
     }
 }
 
-/// The distinct starts of sorted spans, in order.
-fn positions_py<'py>(py: Python<'py>, spans: &[(usize, usize)]) -> PyResult<Bound<'py, PyTuple>> {
-    let mut starts: Vec<usize> = Vec::with_capacity(spans.len());
-    for &(s, _) in spans {
-        if starts.last() != Some(&s) {
-            starts.push(s);
-        }
+/// The spans as a tuple of `(start, end)` tuples, and their distinct starts in order
+/// (sorted spans: equal starts are adjacent), sharing the start int objects.
+fn spans_positions<'py>(
+    py: Python<'py>,
+    spans: &[(usize, usize)],
+) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyTuple>)> {
+    let mut pairs = Vec::with_capacity(spans.len());
+    let mut starts: Vec<Bound<'py, PyAny>> = Vec::with_capacity(spans.len());
+    let mut last = None;
+    for &(s, e) in spans {
+        let start = if last == Some(s) {
+            starts.last().cloned()
+        } else {
+            None
+        };
+        let start = match start {
+            Some(obj) => obj,
+            None => {
+                let obj = s.into_pyobject(py)?.into_any();
+                starts.push(obj.clone());
+                last = Some(s);
+                obj
+            }
+        };
+        pairs.push(PyTuple::new(py, [start, e.into_pyobject(py)?.into_any()])?);
     }
-    PyTuple::new(py, starts)
+    Ok((PyTuple::new(py, pairs)?, PyTuple::new(py, starts)?))
 }
 
-/// A Python `str`, held so its generalized UTF-8 bytes can be borrowed without the GIL.
+/// The generalized UTF-8 bytes of a text for the duration of a call.
+///
+/// An ASCII `str` is read in place. Any other `str` is encoded into a new `bytes`
+/// object (with `surrogatepass` when it holds lone surrogates) rather than through
+/// `PyUnicode_AsUTF8AndSize`, which would cache a UTF-8 copy inside the caller's string
+/// for its whole lifetime (and make a second scan of the same object look cheaper than
+/// the first, which is not what a scraper sees).
 enum TextHolder<'py> {
-    /// `to_str()` worked: the bytes are the string's cached UTF-8.
-    Str(Bound<'py, PyString>),
-    /// The string has lone surrogates: `encode("utf-8", "surrogatepass")`.
+    /// An ASCII string: its own bytes are UTF-8.
+    Ascii(Bound<'py, PyString>),
+    /// A non-ASCII string, encoded.
     Bytes(Bound<'py, PyBytes>),
+    /// `title + "\n" + content`, joined here instead of as a new Python string.
+    Joined(Vec<u8>),
 }
 
 impl<'py> TextHolder<'py> {
@@ -331,20 +350,70 @@ impl<'py> TextHolder<'py> {
         let s = obj.cast::<PyString>().map_err(|_| {
             PyTypeError::new_err(format!("{} must be str, not {}", what(), type_name(obj)))
         })?;
-        if s.to_str().is_ok() {
-            return Ok(TextHolder::Str(s.clone()));
+        Self::of_str(s)
+    }
+
+    fn of_str(s: &Bound<'py, PyString>) -> PyResult<TextHolder<'py>> {
+        let py = s.py();
+        if s.call_method0(intern!(py, "isascii"))?.is_truthy()? {
+            return Ok(TextHolder::Ascii(s.clone()));
         }
-        let encoded = s.call_method1("encode", ("utf-8", "surrogatepass"))?;
-        let bytes = encoded
-            .cast_into::<PyBytes>()
-            .map_err(|e| PyTypeError::new_err(e.to_string()))?;
-        Ok(TextHolder::Bytes(bytes))
+        let encoded = match s.encode_utf8() {
+            Ok(b) => b,
+            Err(_) => s
+                .call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
+                .cast_into::<PyBytes>()
+                .map_err(|e| PyTypeError::new_err(e.to_string()))?,
+        };
+        Ok(TextHolder::Bytes(encoded))
+    }
+
+    /// `title + "\n" + content`.
+    fn joined(content: &Bound<'py, PyString>, title: &Bound<'py, PyString>) -> PyResult<Self> {
+        let (c, t) = (Self::of_str(content)?, Self::of_str(title)?);
+        let (c, t) = (c.bytes()?, t.bytes()?);
+        let mut v = Vec::with_capacity(t.len() + 1 + c.len());
+        v.extend_from_slice(t);
+        v.push(b'\n');
+        v.extend_from_slice(c);
+        Ok(TextHolder::Joined(v))
+    }
+
+    /// One element of a batch: a `str`, or a `(content, title)` pair of `str` and
+    /// `str | None`; anything else goes through `convert(doc, index)`, which returns the
+    /// text or raises the error that names the element.
+    fn document(
+        doc: &Bound<'py, PyAny>,
+        index: usize,
+        convert: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<TextHolder<'py>> {
+        if let Ok(s) = doc.cast::<PyString>() {
+            return Self::of_str(s);
+        }
+        if let Ok(pair) = doc.cast::<PyTuple>() {
+            if pair.len() == 2 {
+                let (content, title) = (pair.get_item(0)?, pair.get_item(1)?);
+                if let Ok(content) = content.cast::<PyString>() {
+                    if title.is_none() {
+                        return Self::of_str(content);
+                    }
+                    if let Ok(title) = title.cast::<PyString>() {
+                        return Self::joined(content, title);
+                    }
+                }
+            }
+        }
+        match convert {
+            Some(f) => Self::named(&f.call1((doc, index))?, || format!("docs[{index}]")),
+            None => Self::named(doc, || format!("texts[{index}]")),
+        }
     }
 
     fn bytes(&self) -> PyResult<&[u8]> {
         match self {
-            TextHolder::Str(s) => Ok(s.to_str()?.as_bytes()),
+            TextHolder::Ascii(s) => Ok(s.to_str()?.as_bytes()),
             TextHolder::Bytes(b) => Ok(b.as_bytes()),
+            TextHolder::Joined(v) => Ok(v),
         }
     }
 }
@@ -568,13 +637,26 @@ impl Engine {
         PyList::new(py, out)
     }
 
+    #[pyo3(signature = (text, title = None))]
     fn analysis<'py>(
         &self,
         py: Python<'py>,
         text: &Bound<'py, PyAny>,
+        title: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let types = self.result_types()?;
-        let holder = TextHolder::new(text, "text")?;
+        let holder = match title {
+            None => TextHolder::new(text, "text")?,
+            Some(title) => {
+                let content = text.cast::<PyString>().map_err(|_| {
+                    PyTypeError::new_err(format!("text must be str, not {}", type_name(text)))
+                })?;
+                let title = title.cast::<PyString>().map_err(|_| {
+                    PyTypeError::new_err(format!("title must be str, not {}", type_name(title)))
+                })?;
+                TextHolder::joined(content, title)?
+            }
+        };
         let bytes = holder.bytes()?;
         let a = if bytes.len() < DETACH_MIN_BYTES {
             self.core.analyze(bytes)
@@ -584,15 +666,21 @@ impl Engine {
         types.build(py, &a)
     }
 
-    #[pyo3(signature = (texts, threads = 1))]
+    #[pyo3(signature = (docs, threads = 1, convert = None))]
     fn analysis_many<'py>(
         &self,
         py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
+        docs: &Bound<'py, PyAny>,
         threads: i64,
+        convert: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let types = self.result_types()?;
-        let holders = batch_texts(texts, threads)?;
+        check_batch(docs, threads, "docs")?;
+        let holders = docs
+            .try_iter()?
+            .enumerate()
+            .map(|(i, d)| TextHolder::document(&d?, i, convert))
+            .collect::<PyResult<Vec<_>>>()?;
         let slices = holders
             .iter()
             .map(TextHolder::bytes)
@@ -636,22 +724,28 @@ impl Engine {
 
 /// Checks `analyze_many`'s arguments; the texts, held for the duration of the call.
 fn batch_texts<'py>(texts: &Bound<'py, PyAny>, threads: i64) -> PyResult<Vec<TextHolder<'py>>> {
-    if threads < 1 {
-        return Err(PyValueError::new_err(format!(
-            "threads must be at least 1, not {threads}"
-        )));
-    }
-    if !(texts.is_instance_of::<PyList>() || texts.is_instance_of::<PyTuple>()) {
-        return Err(PyTypeError::new_err(format!(
-            "texts must be a list of str, not {}",
-            type_name(texts)
-        )));
-    }
+    check_batch(texts, threads, "texts")?;
     texts
         .try_iter()?
         .enumerate()
         .map(|(i, t)| TextHolder::named(&t?, || format!("texts[{i}]")))
         .collect()
+}
+
+/// `threads >= 1`, and the batch is a list or tuple.
+fn check_batch(batch: &Bound<'_, PyAny>, threads: i64, name: &str) -> PyResult<()> {
+    if threads < 1 {
+        return Err(PyValueError::new_err(format!(
+            "threads must be at least 1, not {threads}"
+        )));
+    }
+    if !(batch.is_instance_of::<PyList>() || batch.is_instance_of::<PyTuple>()) {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list or tuple, not {}",
+            type_name(batch)
+        )));
+    }
+    Ok(())
 }
 
 /// Threads worth starting for `n` texts.

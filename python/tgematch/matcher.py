@@ -157,16 +157,18 @@ class Matcher:
             _check_text(content, "content")
         if title is not None:
             _check_text(title, "title")
-            content = f"{title}\n{content}"
-        return self._analysis(content)  # type: ignore[no-any-return]
+        return self._analysis(content, title)  # type: ignore[no-any-return]
 
-    def _python_analysis(self, text: str) -> Analysis:
-        raw = self._engine.analyze(text)
+    def _python_analysis(self, content: str, title: str | None = None) -> Analysis:
+        raw = self._engine.analyze(content if title is None else f"{title}\n{content}")
         if not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4]):
             return self._empty  # immutable, so one shared instance serves every empty result
         return build_analysis(raw, self._watchlist, self._compiled)
 
-    def _python_analysis_many(self, texts: list[str], threads: int) -> list[Analysis]:
+    def _python_analysis_many(
+        self, docs: list[Any], threads: int, convert: Any = None
+    ) -> list[Analysis]:
+        texts = [d if d.__class__ is str else convert(d, i) for i, d in enumerate(docs)]
         wl, comp, empty = self._watchlist, self._compiled, self._empty
         return [
             build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
@@ -189,12 +191,19 @@ class Matcher:
         return self._analyze_batch(docs, threads, 0)
 
     def _analyze_batch(self, docs: Iterable[Any], threads: int, first: int) -> list[Analysis]:
-        """``analyze_many`` of documents numbered from ``first`` (for error messages)."""
-        if isinstance(docs, list) and all(d.__class__ is str for d in docs):
-            texts = docs  # the common case: no per-document conversion
-        else:
-            texts = [_document(d, first + i) for i, d in enumerate(docs)]
-        return self._analysis_many(texts, threads)  # type: ignore[no-any-return]
+        """``analyze_many`` of documents numbered from ``first`` (for error messages).
+
+        Strings and well-formed ``(content, title)`` pairs go to the engine as they are
+        (the native engine joins a title itself); any other element is turned into its
+        text, or rejected with an error naming it, by :func:`_document`.
+        """
+        if not isinstance(docs, (list, tuple)):
+            docs = list(docs)
+
+        def convert(doc: object, index: int) -> str:
+            return _document(doc, first + index)
+
+        return self._analysis_many(docs, threads, convert)  # type: ignore[no-any-return]
 
     def iter_analyze(
         self, docs: Iterable[Any], batch_size: int = 1000, threads: int | None = None
