@@ -1,8 +1,8 @@
 //! The PyO3 binding `tgematch._native`: converts Python data to the core's plain types
 //! and back, and releases the GIL while scanning. No matching logic lives here.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
@@ -319,9 +319,28 @@ fn spans_positions<'py>(
                 obj
             }
         };
-        pairs.push(PyTuple::new(py, [start, e.into_pyobject(py)?.into_any()])?);
+        let pair = PyTuple::new(py, [start, e.into_pyobject(py)?.into_any()])?;
+        untrack_leaf(&pair);
+        pairs.push(pair);
     }
-    Ok((PyTuple::new(py, pairs)?, PyTuple::new(py, starts)?))
+    let (spans, positions) = (PyTuple::new(py, pairs)?, PyTuple::new(py, starts)?);
+    untrack_leaf(&spans);
+    untrack_leaf(&positions);
+    Ok((spans, positions))
+}
+
+/// Takes a new tuple of ints, or of such tuples, off the cyclic garbage collector's
+/// lists. A result holds dozens of them; left tracked, each is traversed by every
+/// young-generation collection until the collector notices it cannot be in a cycle and
+/// untracks it itself, which cost a tenth of a long document's analysis.
+fn untrack_leaf(t: &Bound<'_, PyTuple>) {
+    // SAFETY: `t` is a live object and the GIL is held (a `Bound` proves both), which is
+    // all `PyObject_GC_UnTrack` requires; it ignores an object that is not tracked. The
+    // callers pass only exact tuples whose items are ints or tuples untracked by this
+    // function, and no reference to them has escaped yet: such a tuple can never be part
+    // of a reference cycle, so the collector never needs to see it. CPython untracks
+    // exactly these tuples itself (`_PyTuple_MaybeUntrack`), only later.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(t.as_ptr().cast()) }
 }
 
 /// The generalized UTF-8 bytes of a text for the duration of a call.
@@ -676,17 +695,18 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyList>> {
         let types = self.result_types()?;
         check_batch(docs, threads, "docs")?;
-        let holders = docs
-            .try_iter()?
-            .enumerate()
-            .map(|(i, d)| TextHolder::document(&d?, i, convert))
-            .collect::<PyResult<Vec<_>>>()?;
-        let slices = holders
-            .iter()
-            .map(TextHolder::bytes)
-            .collect::<PyResult<Vec<&[u8]>>>()?;
-        let threads = thread_count(threads, slices.len());
+        let n = docs.len()?;
+        let threads = thread_count(threads, n);
         if threads <= 1 {
+            let holders = docs
+                .try_iter()?
+                .enumerate()
+                .map(|(i, d)| TextHolder::document(&d?, i, convert))
+                .collect::<PyResult<Vec<_>>>()?;
+            let slices = holders
+                .iter()
+                .map(TextHolder::bytes)
+                .collect::<PyResult<Vec<&[u8]>>>()?;
             let results = py.detach(|| {
                 slices
                     .iter()
@@ -699,9 +719,16 @@ impl Engine {
                 .collect::<PyResult<Vec<_>>>()?;
             return PyList::new(py, out);
         }
-        let out = PyList::new(py, (0..slices.len()).map(|_| py.None()))?;
-        let out_ref = out.clone().unbind();
-        py.detach(|| analyze_and_convert(&self.core, types, &slices, threads, &out_ref))?;
+        let out = PyList::new(py, (0..n).map(|_| py.None()))?;
+        let batch = Batch {
+            core: &self.core,
+            types,
+            docs: docs.clone().unbind(),
+            convert: convert.map(|c| c.clone().unbind()),
+            out: out.clone().unbind(),
+            n,
+        };
+        py.detach(|| batch.run(threads))?;
         Ok(out)
     }
 
@@ -756,92 +783,244 @@ fn thread_count(threads: i64, n: usize) -> usize {
         .min(n)
 }
 
-/// Analyses `texts` on `threads` threads (this one included) and stores each result,
-/// built as a Python `Analysis`, at its index of `out`.
+/// A parallel `analysis_many`: `n` documents of `docs` in, one `Analysis` per document
+/// stored at its index of `out`.
 ///
-/// Workers only scan. This thread scans too, and whenever [`CONVERT_CHUNK`] results are
-/// waiting it takes the GIL and converts them, so building Python objects (which needs
-/// the GIL, hence one thread) overlaps with scanning instead of following it. A text a
-/// worker took but never returned (a worker cannot panic, but if one did) is analysed
-/// again here: no result is lost.
-fn analyze_and_convert(
-    core: &CoreEngine,
-    types: &ResultTypes,
-    texts: &[&[u8]],
-    threads: usize,
-    out: &Py<PyList>,
-) -> PyResult<()> {
-    let n = texts.len();
-    let next = AtomicUsize::new(0);
-    let ready: Mutex<Vec<(usize, Analysis)>> = Mutex::new(Vec::new());
-    let mut filled = vec![false; n];
-    let mut failure: Option<PyErr> = None;
-    let take = |ready: &Mutex<Vec<(usize, Analysis)>>| -> Vec<(usize, Analysis)> {
-        match ready.lock() {
-            Ok(mut v) => std::mem::take(&mut *v),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+/// Three kinds of work: reading a document's text (needs the GIL: type checks, encoding,
+/// joining a title), scanning it (no GIL), and building its `Analysis` (GIL). Workers
+/// only scan. This thread does all the GIL work, in chunks, and scans whenever it has
+/// nothing else to do, so reading and building overlap with scanning instead of coming
+/// before and after it; the GIL is held only for those chunks.
+struct Batch<'a> {
+    core: &'a CoreEngine,
+    types: &'a ResultTypes,
+    docs: Py<PyAny>,
+    convert: Option<Py<PyAny>>,
+    out: Py<PyList>,
+    n: usize,
+}
+
+/// Documents read ahead of the scanners, per thread: enough that a scanner never runs
+/// dry while this thread reads or builds a chunk.
+const READ_AHEAD: usize = 128;
+
+/// Documents read per GIL hold.
+const READ_CHUNK: usize = 64;
+
+/// Scans a worker finishes before handing them over.
+const WORKER_FLUSH: usize = 8;
+
+/// What the threads of a [`Batch`] share.
+struct Shared {
+    /// The text of each document, set once by the reading thread.
+    texts: Vec<OnceLock<Vec<u8>>>,
+    /// How many documents (a prefix) have their text.
+    read: AtomicUsize,
+    /// The next document to scan (may run past `n`).
+    next: AtomicUsize,
+    /// Set when reading failed: everyone stops.
+    abort: AtomicBool,
+    /// Finished scans waiting to be built.
+    ready: Mutex<Vec<(usize, Analysis)>>,
+    /// `ready.len()`, readable without the lock.
+    ready_count: AtomicUsize,
+    /// Scanners wait here for texts.
+    wait: (Mutex<()>, Condvar),
+}
+
+impl Shared {
+    fn push_ready(&self, done: &mut Vec<(usize, Analysis)>) {
+        if done.is_empty() {
+            return;
         }
-    };
-    let convert =
-        |batch: Vec<(usize, Analysis)>, filled: &mut [bool], failure: &mut Option<PyErr>| {
-            if batch.is_empty() || failure.is_some() {
-                return;
-            }
-            let done = Python::attach(|py| -> PyResult<()> {
-                let list = out.bind(py);
-                for (i, a) in &batch {
-                    list.set_item(*i, types.build(py, a)?)?;
+        let mut v = match self.ready.lock() {
+            Ok(v) => v,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        v.append(done);
+        self.ready_count.store(v.len(), Ordering::Release);
+    }
+
+    fn take_ready(&self) -> Vec<(usize, Analysis)> {
+        let mut v = match self.ready.lock() {
+            Ok(v) => v,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        self.ready_count.store(0, Ordering::Release);
+        std::mem::take(&mut *v)
+    }
+
+    fn ready_len(&self) -> usize {
+        self.ready_count.load(Ordering::Acquire)
+    }
+
+    fn wake_all(&self) {
+        // Taking the lock orders this wake-up after a waiter's check of `read`.
+        drop(self.wait.0.lock());
+        self.wait.1.notify_all();
+    }
+
+    /// Blocks until document `i` has its text (`Some`) or the batch is aborted (`None`).
+    fn text(&self, i: usize) -> Option<&[u8]> {
+        if self.read.load(Ordering::Acquire) > i {
+            return self.texts.get(i)?.get().map(Vec::as_slice);
+        }
+        let mut guard = self.wait.0.lock().ok()?;
+        while self.read.load(Ordering::Acquire) <= i && !self.abort.load(Ordering::Acquire) {
+            guard = self.wait.1.wait(guard).ok()?;
+        }
+        drop(guard);
+        if self.abort.load(Ordering::Acquire) {
+            return None;
+        }
+        self.texts.get(i)?.get().map(Vec::as_slice)
+    }
+}
+
+impl Batch<'_> {
+    fn run(&self, threads: usize) -> PyResult<()> {
+        let n = self.n;
+        let shared = Shared {
+            texts: (0..n).map(|_| OnceLock::new()).collect(),
+            read: AtomicUsize::new(0),
+            next: AtomicUsize::new(0),
+            abort: AtomicBool::new(false),
+            ready: Mutex::new(Vec::new()),
+            ready_count: AtomicUsize::new(0),
+            wait: (Mutex::new(()), Condvar::new()),
+        };
+        let mut filled = vec![false; n];
+        let mut failure: Option<PyErr> = None;
+        std::thread::scope(|scope| {
+            let worker = || {
+                // Results are handed over a few at a time: one lock per document costs
+                // more than scanning a short one.
+                let mut done = Vec::with_capacity(WORKER_FLUSH);
+                loop {
+                    let i = shared.next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let Some(text) = shared.text(i) else {
+                        break;
+                    };
+                    done.push((i, self.core.analyze(text)));
+                    if done.len() >= WORKER_FLUSH || shared.read.load(Ordering::Acquire) <= i + 1 {
+                        shared.push_ready(&mut done);
+                    }
                 }
-                Ok(())
-            });
-            match done {
-                Ok(()) => batch.iter().for_each(|(i, _)| filled[*i] = true),
-                Err(e) => *failure = Some(e),
-            }
-        };
-    std::thread::scope(|scope| {
-        let worker = || loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(text) = texts.get(i) else {
-                break;
+                shared.push_ready(&mut done);
             };
-            let a = core.analyze(text);
-            match ready.lock() {
-                Ok(mut v) => v.push((i, a)),
-                Err(poisoned) => poisoned.into_inner().push((i, a)),
+            let handles: Vec<_> = (1..threads)
+                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
+                .collect();
+            let lead = READ_AHEAD * threads;
+            let mut mine = Vec::new();
+            loop {
+                let read = shared.read.load(Ordering::Acquire);
+                let claimed = shared.next.load(Ordering::Relaxed);
+                if read < n && read < claimed + lead {
+                    // Read the next chunk (and build what is waiting while holding the GIL).
+                    let upto = n.min(read + READ_CHUNK);
+                    let mut batch = shared.take_ready();
+                    batch.append(&mut mine);
+                    match self.read_and_build(&shared, read, upto, batch, &mut filled) {
+                        Ok(()) => shared.read.store(upto, Ordering::Release),
+                        Err(e) => {
+                            failure = Some(e);
+                            shared.abort.store(true, Ordering::Release);
+                        }
+                    }
+                    shared.wake_all();
+                    if failure.is_some() {
+                        break;
+                    }
+                    continue;
+                }
+                if mine.len() + shared.ready_len() >= CONVERT_CHUNK {
+                    let mut batch = shared.take_ready();
+                    batch.append(&mut mine);
+                    if let Err(e) = self.read_and_build(&shared, read, read, batch, &mut filled) {
+                        failure = Some(e);
+                        shared.abort.store(true, Ordering::Release);
+                        shared.wake_all();
+                        break;
+                    }
+                    continue;
+                }
+                // Scan a document ourselves, if one is read and unclaimed. Only a read one:
+                // this thread is the only reader, so it must never wait for a text.
+                if claimed >= n {
+                    break;
+                }
+                if claimed >= read {
+                    continue;
+                }
+                if shared
+                    .next
+                    .compare_exchange(claimed, claimed + 1, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_err()
+                {
+                    continue;
+                }
+                match shared.text(claimed) {
+                    Some(text) => mine.push((claimed, self.core.analyze(text))),
+                    None => break,
+                }
             }
-        };
-        let handles: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
-            .collect();
-        let mut mine = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let more = i < n;
-            if let Some(text) = texts.get(i) {
-                mine.push((i, core.analyze(text)));
+            for h in handles {
+                let _ = h.join();
             }
-            let waiting = mine.len() + ready.lock().map_or(0, |v| v.len());
-            if waiting >= CONVERT_CHUNK || !more {
-                let mut batch = take(&ready);
+            if failure.is_none() {
+                let mut batch = shared.take_ready();
                 batch.append(&mut mine);
-                convert(batch, &mut filled, &mut failure);
+                if let Err(e) = self.read_and_build(&shared, n, n, batch, &mut filled) {
+                    failure = Some(e);
+                }
             }
-            if !more {
-                break;
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        // A document a worker took but never returned (a worker cannot panic, but if one
+        // did) is scanned again here: no result is lost.
+        let missing: Vec<(usize, Analysis)> = (0..n)
+            .filter(|&i| !filled[i])
+            .filter_map(|i| Some((i, self.core.analyze(shared.texts[i].get()?))))
+            .collect();
+        let all = n;
+        self.read_and_build(&shared, all, all, missing, &mut filled)
+    }
+
+    /// With the GIL: reads documents `from..upto` into `shared.texts`, then builds the
+    /// `Analysis` of each finished scan in `done` into `out`.
+    fn read_and_build(
+        &self,
+        shared: &Shared,
+        from: usize,
+        upto: usize,
+        done: Vec<(usize, Analysis)>,
+        filled: &mut [bool],
+    ) -> PyResult<()> {
+        if from >= upto && done.is_empty() {
+            return Ok(());
+        }
+        Python::attach(|py| {
+            let docs = self.docs.bind(py);
+            let convert = self.convert.as_ref().map(|c| c.bind(py));
+            for i in from..upto {
+                let doc = docs.get_item(i)?;
+                let holder = TextHolder::document(&doc, i, convert)?;
+                let _ = shared.texts[i].set(holder.bytes()?.to_vec());
             }
-        }
-        for h in handles {
-            let _ = h.join();
-        }
-    });
-    convert(take(&ready), &mut filled, &mut failure);
-    let missing: Vec<(usize, Analysis)> = (0..n)
-        .filter(|&i| !filled[i])
-        .map(|i| (i, core.analyze(texts[i])))
-        .collect();
-    convert(missing, &mut filled, &mut failure);
-    failure.map_or(Ok(()), Err)
+            let out = self.out.bind(py);
+            for (i, a) in &done {
+                out.set_item(*i, self.types.build(py, a)?)?;
+                filled[*i] = true;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Analyses `texts` on up to `threads` scoped threads (work is handed out one text at a
