@@ -807,23 +807,35 @@ const READ_AHEAD: usize = 128;
 /// Documents read per GIL hold.
 const READ_CHUNK: usize = 64;
 
-/// Scans a worker finishes before handing them over.
-const WORKER_FLUSH: usize = 8;
+/// Documents a worker claims at a time (and hands over together).
+const WORKER_CLAIM: usize = 8;
+
+/// A value alone on its cache line: the counters below are written by different threads
+/// for every document, and sharing a line would make each write stall the other thread.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
 
 /// What the threads of a [`Batch`] share.
 struct Shared {
     /// The text of each document, set once by the reading thread.
     texts: Vec<OnceLock<Vec<u8>>>,
     /// How many documents (a prefix) have their text.
-    read: AtomicUsize,
+    read: Padded<AtomicUsize>,
     /// The next document to scan (may run past `n`).
-    next: AtomicUsize,
+    next: Padded<AtomicUsize>,
     /// Set when reading failed: everyone stops.
     abort: AtomicBool,
     /// Finished scans waiting to be built.
-    ready: Mutex<Vec<(usize, Analysis)>>,
+    ready: Padded<Mutex<Vec<(usize, Analysis)>>>,
     /// `ready.len()`, readable without the lock.
-    ready_count: AtomicUsize,
+    ready_count: Padded<AtomicUsize>,
     /// Scanners wait here for texts.
     wait: (Mutex<()>, Condvar),
 }
@@ -882,32 +894,32 @@ impl Batch<'_> {
         let n = self.n;
         let shared = Shared {
             texts: (0..n).map(|_| OnceLock::new()).collect(),
-            read: AtomicUsize::new(0),
-            next: AtomicUsize::new(0),
+            read: Padded(AtomicUsize::new(0)),
+            next: Padded(AtomicUsize::new(0)),
             abort: AtomicBool::new(false),
-            ready: Mutex::new(Vec::new()),
-            ready_count: AtomicUsize::new(0),
+            ready: Padded(Mutex::new(Vec::new())),
+            ready_count: Padded(AtomicUsize::new(0)),
             wait: (Mutex::new(()), Condvar::new()),
         };
         let mut filled = vec![false; n];
         let mut failure: Option<PyErr> = None;
         std::thread::scope(|scope| {
             let worker = || {
-                // Results are handed over a few at a time: one lock per document costs
-                // more than scanning a short one.
-                let mut done = Vec::with_capacity(WORKER_FLUSH);
-                loop {
-                    let i = shared.next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
+                let mut done = Vec::with_capacity(WORKER_CLAIM);
+                'claims: loop {
+                    // A few documents per claim: the counter's cache line moves between
+                    // cores on every claim, which costs about as much as a short scan.
+                    let first = shared.next.fetch_add(WORKER_CLAIM, Ordering::Relaxed);
+                    if first >= n {
                         break;
                     }
-                    let Some(text) = shared.text(i) else {
-                        break;
-                    };
-                    done.push((i, self.core.analyze(text)));
-                    if done.len() >= WORKER_FLUSH || shared.read.load(Ordering::Acquire) <= i + 1 {
-                        shared.push_ready(&mut done);
+                    for i in first..n.min(first + WORKER_CLAIM) {
+                        let Some(text) = shared.text(i) else {
+                            break 'claims;
+                        };
+                        done.push((i, self.core.analyze(text)));
                     }
+                    shared.push_ready(&mut done);
                 }
                 shared.push_ready(&mut done);
             };
