@@ -5,6 +5,7 @@ and takes the same compiled watchlist (``CompiledWatchlist.to_plain()``). Offset
 point indices into the Python ``str`` (lone surrogates count as one character each).
 """
 
+from collections.abc import Callable
 from typing import Any, Final, TypeAlias, final
 
 __all__ = ["UNICODE_VERSION", "Engine"]
@@ -48,8 +49,16 @@ class Engine:
     releases the GIL. The engine does not pickle; rebuild it from the watchlist.
     """
 
-    def __new__(cls, plain: dict[str, Any]) -> Engine:
+    def __new__(cls, plain: dict[str, Any], results: dict[str, Any] | None = None) -> Engine:
         """Build the engine from ``CompiledWatchlist.to_plain()``.
+
+        ``results`` (``tgematch.results.results_spec(...)``) lets :meth:`analysis` and
+        :meth:`analysis_many` build the finished ``Analysis`` objects themselves: the
+        keys ``analysis``, ``company_hit``, ``keyword_hit``, ``exclusion_hit`` (tuple
+        subclasses), ``companies`` (``(name, priority, score)`` per company),
+        ``keywords`` (``(pattern, weight)`` per rule), ``exclusions`` (``(label,
+        pattern)`` per rule), ``relevance_threshold`` and ``empty`` (the shared result
+        of a text in which nothing occurred).
 
         ``plain`` holds exactly the keys of docs/matching.md §5 (``literals``, ``units``,
         ``nfb_sets``, ``targets``, ``company_names``, ``company_scores``,
@@ -64,7 +73,8 @@ class Engine:
             TypeError: ``plain`` is not a dict.
             ValueError: a key is missing, a value has the wrong type or shape, an index
                 is out of range, a literal is empty or begins or ends with a space, or
-                the lengths of parallel lists differ. The message names the field.
+                the lengths of parallel lists differ (in ``plain`` or ``results``). The
+                message names the field.
         """
 
     def find(self, text: str) -> list[tuple[int, int, int, int]]:
@@ -97,4 +107,33 @@ class Engine:
         Raises:
             TypeError: ``texts`` is not a list or tuple, or one of its items is not a ``str``.
             ValueError: ``threads`` is less than 1.
+        """
+
+    def analysis(self, text: str, title: str | None = None) -> Any:
+        """The ``tgematch.Analysis`` of ``f"{title}\\n{text}"`` (``text`` alone without a
+        title), built by the engine (needs ``results`` at construction).
+
+        Raises:
+            TypeError: ``text`` or ``title`` is not a ``str``.
+            ValueError: the engine was built without ``results``.
+        """
+
+    def analysis_many(
+        self,
+        docs: list[Any] | tuple[Any, ...],
+        threads: int = 1,
+        convert: Callable[[Any, int], str] | None = None,
+    ) -> list[Any]:
+        """``analysis`` of many documents, in input order, on ``threads`` OS threads.
+
+        An element is a ``str`` or a ``(content, title)`` pair of ``str`` and
+        ``str | None``; any other element is passed to ``convert(element, index)``, which
+        returns its text or raises the error that names it (without ``convert`` it is a
+        ``TypeError``). With more than one thread, reading texts and building results
+        (which need the GIL) overlap with scanning (which does not).
+
+        Raises:
+            TypeError: ``docs`` is not a list or tuple, or an element is not a document.
+            ValueError: ``threads`` is less than 1, or the engine was built without
+                ``results``.
         """
