@@ -1,7 +1,6 @@
 //! Scoring of one document (docs/matching.md §7).
 
 use super::compiled::{Engine, Role};
-use super::scan::TargetOccurrences;
 
 /// A sorted list of distinct `(start, end)` spans.
 pub type Spans = Vec<(usize, usize)>;
@@ -32,7 +31,7 @@ pub struct Analysis {
 }
 
 /// The spans of one target inside the sorted occurrence list.
-fn spans_of(occ: &TargetOccurrences, target: usize) -> &[(usize, usize, usize)] {
+fn spans_of(occ: &[(usize, usize, usize)], target: usize) -> &[(usize, usize, usize)] {
     let lo = occ.partition_point(|&(t, _, _)| t < target);
     let hi = occ.partition_point(|&(t, _, _)| t <= target);
     &occ[lo..hi]
@@ -61,9 +60,13 @@ fn min_distance(xs: &[usize], ys: &[usize]) -> Option<usize> {
 impl Engine {
     /// Analyses one document (generalized UTF-8) as docs §7 specifies.
     pub fn analyze(&self, text: &[u8]) -> Analysis {
-        let occ = self.target_occurrences(text);
+        self.with_target_occurrences(text, |occ| self.score(occ))
+    }
+
+    /// The analysis of a document whose target occurrences are `occ`.
+    fn score(&self, occ: &[(usize, usize, usize)]) -> Analysis {
         let mut a = Analysis::default();
-        let occurs = |t: usize| !spans_of(&occ, t).is_empty();
+        let occurs = |t: usize| !spans_of(occ, t).is_empty();
 
         let mut company_positions: Vec<usize> = Vec::new();
         let mut keyword_positions: Vec<usize> = Vec::new();

@@ -282,35 +282,40 @@ fn decode_before(text: &[u8], t: usize) -> u32 {
 
 /// Answers position queries: for each byte offset `q` of `C` in `queries`, the original
 /// character producing the (non-space) character `C[q]`, from the anchors `map` that
-/// [`normalise_mapped`] recorded while producing `c` from `text`. Offsets that are not
-/// the start of a non-space character of `C` get `None`.
-pub fn locate(text: &[u8], c: &[u8], map: &TextMap, queries: &[usize]) -> Vec<Option<Point>> {
-    queries
-        .iter()
-        .map(|&q| {
-            let b = *c.get(q)?;
-            if b == b' ' || b & 0xC0 == 0x80 {
-                return None;
-            }
-            let k = map.anchors.partition_point(|&(ac, _, _)| ac <= q);
-            let (ac, at, ai) = if k == 0 {
-                (0, 0, 0)
-            } else {
-                map.anchors[k - 1]
-            };
-            let (t, index) = (at + (q - ac), ai + (q - ac));
-            if t >= text.len() {
-                return None;
-            }
-            let (cur, len) = decode_at(text, t);
-            Some(Point {
-                index,
-                prev: (t > 0).then(|| decode_before(text, t)),
-                cur,
-                next: (t + len < text.len()).then(|| decode_at(text, t + len).0),
-            })
+/// [`normalise_mapped`] recorded while producing `c` from `text`, written to `answers`
+/// (cleared first). Offsets that are not the start of a non-space character of `C` get
+/// `None`.
+pub fn locate(
+    text: &[u8],
+    c: &[u8],
+    map: &TextMap,
+    queries: &[usize],
+    answers: &mut Vec<Option<Point>>,
+) {
+    answers.clear();
+    answers.extend(queries.iter().map(|&q| {
+        let b = *c.get(q)?;
+        if b == b' ' || b & 0xC0 == 0x80 {
+            return None;
+        }
+        let k = map.anchors.partition_point(|&(ac, _, _)| ac <= q);
+        let (ac, at, ai) = if k == 0 {
+            (0, 0, 0)
+        } else {
+            map.anchors[k - 1]
+        };
+        let (t, index) = (at + (q - ac), ai + (q - ac));
+        if t >= text.len() {
+            return None;
+        }
+        let (cur, len) = decode_at(text, t);
+        Some(Point {
+            index,
+            prev: (t > 0).then(|| decode_before(text, t)),
+            cur,
+            next: (t + len < text.len()).then(|| decode_at(text, t + len).0),
         })
-        .collect()
+    }));
 }
 
 #[cfg(test)]
@@ -350,7 +355,13 @@ mod tests {
             let mut out = Vec::new();
             let mut map = TextMap::default();
             normalise_mapped(bad, &mut out, &mut map, true);
-            let _ = locate(bad, &out, &map, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+            locate(
+                bad,
+                &out,
+                &map,
+                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+                &mut Vec::new(),
+            );
         }
     }
 
@@ -426,7 +437,8 @@ mod tests {
             let mut map = TextMap::default();
             normalise_mapped(&text, &mut c2, &mut map, true);
             assert_eq!(c2, c);
-            let got = locate(&text, &c, &map, &queries);
+            let mut got = Vec::new();
+            locate(&text, &c, &map, &queries, &mut got);
             for (q, p) in queries.iter().zip(&got) {
                 let expected = starts.iter().find(|&&(s, _)| s == *q).map(|&(_, i)| i);
                 assert_eq!(p.map(|p| p.index), expected, "query {q} in {cps:X?}");
@@ -453,7 +465,8 @@ mod tests {
         // C byte offsets: 😀 0..4, ' ' 4, a 5, b 6, surrogate 7..10, x 10, ' ' 11, y 12
         let mut map = TextMap::default();
         normalise_mapped(&text, &mut Vec::new(), &mut map, true);
-        let got = locate(&text, &c, &map, &[0, 4, 5, 6, 7, 10, 12]);
+        let mut got = Vec::new();
+        locate(&text, &c, &map, &[0, 4, 5, 6, 7, 10, 12], &mut got);
         let idx: Vec<Option<usize>> = got.iter().map(|p| p.map(|p| p.index)).collect();
         assert_eq!(
             idx,
