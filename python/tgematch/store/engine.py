@@ -23,6 +23,7 @@ pre-ping; each can be overridden by a keyword argument of :func:`create_engine`.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,6 +102,29 @@ def create_engine(
     return sa.create_engine(parsed, **overrides)
 
 
+def _set_wal(cursor: Any, busy_timeout_ms: int) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection holds the lock.
+
+    Switching a new database to WAL needs an exclusive lock. When two processes open a
+    fresh database at once, each holds a shared lock and wants the exclusive one; SQLite
+    then fails one of them at once with "database is locked" instead of waiting (waiting
+    would deadlock), so ``busy_timeout`` does not apply. Retry until it does.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    delay = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+
 def _sqlite_engine(url: URL, busy_timeout_ms: int, overrides: dict[str, Any]) -> Engine:
     connect_args = dict(overrides.pop("connect_args", {}))
     # sqlite3's own timeout is what busy_timeout sets; keep them equal.
@@ -116,7 +140,7 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, overrides: dict[str, Any]) ->
         try:
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _set_wal(cursor, busy_timeout_ms)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
