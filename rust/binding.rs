@@ -1020,8 +1020,15 @@ impl Batch<'_> {
         Python::attach(|py| {
             let docs = self.docs.bind(py);
             let convert = self.convert.as_ref().map(|c| c.bind(py));
+            let list = docs.cast::<PyList>().ok();
+            let tuple = docs.cast::<PyTuple>().ok();
             for i in from..upto {
-                let doc = docs.get_item(i)?;
+                // The list or tuple's own item access: `PyObject_GetItem` would box `i`.
+                let doc = match (list, tuple) {
+                    (Some(l), _) => l.get_item(i)?,
+                    (None, Some(t)) => t.get_item(i)?,
+                    _ => docs.get_item(i)?,
+                };
                 let holder = TextHolder::document(&doc, i, convert)?;
                 let _ = shared.texts[i].set(holder.bytes()?.to_vec());
             }
