@@ -301,6 +301,16 @@ fn spans_positions<'py>(
     py: Python<'py>,
     spans: &[(usize, usize)],
 ) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyTuple>)> {
+    if let [(s, e)] = *spans {
+        // Most hits have one span: no vectors.
+        let start = s.into_pyobject(py)?.into_any();
+        let pair = PyTuple::new(py, [start.clone(), e.into_pyobject(py)?.into_any()])?;
+        untrack_leaf(&pair);
+        let (spans, positions) = (PyTuple::new(py, [pair])?, PyTuple::new(py, [start])?);
+        untrack_leaf(&spans);
+        untrack_leaf(&positions);
+        return Ok((spans, positions));
+    }
     let mut pairs = Vec::with_capacity(spans.len());
     let mut starts: Vec<Bound<'py, PyAny>> = Vec::with_capacity(spans.len());
     let mut last = None;

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use super::compiled::Engine;
 use super::tables::tables;
-use super::text::{locate, normalise_mapped, Point, TextMap};
+use super::text::{normalise_mapped, point_at, Point, TextMap};
 
 /// One occurrence of a target: `text[start:end]` in code points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,10 +34,6 @@ struct Scratch {
     c: Vec<u8>,
     map: TextMap,
     matches: Vec<RawMatch>,
-    /// Byte offsets of `c` whose original characters the scan needs.
-    queries: Vec<usize>,
-    /// What the walk learnt for each query.
-    points: Vec<Option<Point>>,
     /// `(target, part, start, end)` of every unit occurrence.
     units_occ: Vec<(usize, usize, usize, usize)>,
     /// The result: `(target, start, end)`.
@@ -51,11 +47,13 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// A literal match in `C`: pattern id, byte start, byte end.
+/// A literal match in `C` that may pass its checks: the literal, its end (byte offset of
+/// `C`), and the original characters of its first and last characters.
 struct RawMatch {
     literal: usize,
-    start: usize,
     end: usize,
+    first: Point,
+    last: Point,
 }
 
 impl Engine {
@@ -115,52 +113,40 @@ impl Engine {
             c,
             map,
             matches,
-            queries,
-            points,
             units_occ,
             out,
         } = scratch;
         normalise_mapped(text, c, map, self.has_gaps);
-        let c: &[u8] = c;
+        let (c, map): (&[u8], &TextMap) = (c, map);
 
         let t = tables();
         matches.clear();
-        queries.clear();
         units_occ.clear();
         out.clear();
         self.automaton.for_each_match(c, |literal, start, end| {
             if t.ascii_decides_glue && self.surely_rejected(c, literal, start, end) {
                 return;
             }
-            queries.push(start);
-            queries.push(end.saturating_sub(self.last_char_len[literal]));
-            matches.push(RawMatch {
-                literal,
-                start,
-                end,
-            });
+            // The original characters at both ends (anchors make this a binary search).
+            let last = end.saturating_sub(self.last_char_len[literal]);
+            if let (Some(first), Some(last)) =
+                (point_at(text, c, map, start), point_at(text, c, map, last))
+            {
+                matches.push(RawMatch {
+                    literal,
+                    end,
+                    first,
+                    last,
+                });
+            }
         });
         if matches.is_empty() {
             return;
         }
-        queries.sort_unstable();
-        queries.dedup();
-        locate(text, c, map, queries, points);
         let newlines = &map.newlines;
-        let point = |q: usize| -> Option<Point> {
-            queries
-                .binary_search(&q)
-                .ok()
-                .and_then(|i| points.get(i).copied().flatten())
-        };
 
         for m in matches.iter() {
-            let (Some(first), Some(last)) = (
-                point(m.start),
-                point(m.end.saturating_sub(self.last_char_len[m.literal])),
-            ) else {
-                continue;
-            };
+            let (first, last) = (m.first, m.last);
             let (start, end) = (first.index, last.index + 1);
             let start_glued = matches!(first.prev, Some(p) if t.glued(p, first.cur));
             let end_glued = matches!(last.next, Some(n) if t.glued(last.cur, n));

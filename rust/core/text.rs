@@ -293,29 +293,33 @@ pub fn locate(
     answers: &mut Vec<Option<Point>>,
 ) {
     answers.clear();
-    answers.extend(queries.iter().map(|&q| {
-        let b = *c.get(q)?;
-        if b == b' ' || b & 0xC0 == 0x80 {
-            return None;
-        }
-        let k = map.anchors.partition_point(|&(ac, _, _)| ac <= q);
-        let (ac, at, ai) = if k == 0 {
-            (0, 0, 0)
-        } else {
-            map.anchors[k - 1]
-        };
-        let (t, index) = (at + (q - ac), ai + (q - ac));
-        if t >= text.len() {
-            return None;
-        }
-        let (cur, len) = decode_at(text, t);
-        Some(Point {
-            index,
-            prev: (t > 0).then(|| decode_before(text, t)),
-            cur,
-            next: (t + len < text.len()).then(|| decode_at(text, t + len).0),
-        })
-    }));
+    answers.extend(queries.iter().map(|&q| point_at(text, c, map, q)));
+}
+
+/// [`locate`] for one offset `q` of `C`.
+#[inline]
+pub fn point_at(text: &[u8], c: &[u8], map: &TextMap, q: usize) -> Option<Point> {
+    let b = *c.get(q)?;
+    if b == b' ' || b & 0xC0 == 0x80 {
+        return None;
+    }
+    let k = map.anchors.partition_point(|&(ac, _, _)| ac <= q);
+    let (ac, at, ai) = if k == 0 {
+        (0, 0, 0)
+    } else {
+        map.anchors[k - 1]
+    };
+    let (t, index) = (at + (q - ac), ai + (q - ac));
+    if t >= text.len() {
+        return None;
+    }
+    let (cur, len) = decode_at(text, t);
+    Some(Point {
+        index,
+        prev: (t > 0).then(|| decode_before(text, t)),
+        cur,
+        next: (t + len < text.len()).then(|| decode_at(text, t + len).0),
+    })
 }
 
 #[cfg(test)]
