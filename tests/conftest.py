@@ -19,6 +19,8 @@ Hypothesis profiles
     (any registered profile name works), e.g.::
 
         TGEMATCH_HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py
+
+    ``TGEMATCH_HYPOTHESIS_EXAMPLES=N`` overrides the profile's example count.
 """
 
 from __future__ import annotations
@@ -48,7 +50,15 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=SUPPRESSED,
 )
-settings.load_profile(os.environ.get("TGEMATCH_HYPOTHESIS_PROFILE", "ci"))
+_PROFILE = os.environ.get("TGEMATCH_HYPOTHESIS_PROFILE", "ci")
+if os.environ.get("TGEMATCH_HYPOTHESIS_EXAMPLES"):
+    settings.register_profile(
+        "examples",
+        settings.get_profile(_PROFILE),
+        max_examples=int(os.environ["TGEMATCH_HYPOTHESIS_EXAMPLES"]),
+    )
+    _PROFILE = "examples"
+settings.load_profile(_PROFILE)
 
 BACKENDS: tuple[str, ...] = ("python", "native")
 T = TypeVar("T")
