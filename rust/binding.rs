@@ -7,8 +7,9 @@ use std::sync::{Condvar, Mutex, OnceLock};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
+use crate::matchcore::text::push_utf8;
 use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICODE_VERSION};
 
 /// Upper bound on the OS threads one `analyze_many` call starts.
@@ -355,18 +356,55 @@ fn untrack_leaf(t: &Bound<'_, PyTuple>) {
 
 /// The generalized UTF-8 bytes of a text for the duration of a call.
 ///
-/// An ASCII `str` is read in place. Any other `str` is encoded into a new `bytes`
-/// object (with `surrogatepass` when it holds lone surrogates) rather than through
-/// `PyUnicode_AsUTF8AndSize`, which would cache a UTF-8 copy inside the caller's string
-/// for its whole lifetime (and make a second scan of the same object look cheaper than
-/// the first, which is not what a scraper sees).
+/// An ASCII `str` is read in place. Any other `str` is copied out as code points
+/// (`PyUnicode_AsUCS4`) and encoded here, lone surrogates included (as
+/// `surrogatepass` would), rather than through `PyUnicode_AsUTF8AndSize`, which would
+/// keep a UTF-8 copy inside the caller's string for its whole lifetime (and make a second
+/// scan of the same object look cheaper than the first, which is not what a scraper
+/// sees), or `str.encode`, whose per-character encoder is slower than widening plus this.
 enum TextHolder<'py> {
     /// An ASCII string: its own bytes are UTF-8.
     Ascii(Bound<'py, PyString>),
-    /// A non-ASCII string, encoded.
-    Bytes(Bound<'py, PyBytes>),
-    /// `title + "\n" + content`, joined here instead of as a new Python string.
-    Joined(Vec<u8>),
+    /// A non-ASCII string encoded, or `title + "\n" + content` joined here.
+    Owned(Vec<u8>),
+}
+
+/// Whether `s` is ASCII (`str.isascii`, which reads a flag CPython keeps).
+fn is_ascii(s: &Bound<'_, PyString>) -> PyResult<bool> {
+    s.call_method0(intern!(s.py(), "isascii"))?.is_truthy()
+}
+
+/// Appends the generalized UTF-8 of `s` to `out`.
+fn append_str(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
+    if is_ascii(s)? {
+        out.extend_from_slice(s.to_str()?.as_bytes());
+        return Ok(());
+    }
+    append_code_points(s, out)
+}
+
+/// Appends the generalized UTF-8 of `s`, read as code points, to `out`.
+fn append_code_points(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
+    let py = s.py();
+    let n = s.len()?;
+    let buflen =
+        pyo3::ffi::Py_ssize_t::try_from(n).map_err(|_| PyValueError::new_err("text too long"))?;
+    let mut cps: Vec<u32> = Vec::with_capacity(n);
+    // SAFETY: `s` is a live `str` and the GIL is held (the `Bound` proves both), as the
+    // C API requires. `cps` has room for `n == len(s)` code points and we pass
+    // `buflen = n` with `copy_null = 0`, so `PyUnicode_AsUCS4` writes at most `n` values,
+    // all inside the allocation; a `str` is immutable, so its length cannot change in
+    // between. On failure it returns NULL, sets an exception and `cps` stays empty.
+    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), cps.as_mut_ptr(), buflen, 0) };
+    if written.is_null() {
+        return Err(PyErr::take(py)
+            .unwrap_or_else(|| PyValueError::new_err("cannot read the text's code points")));
+    }
+    // SAFETY: on success `PyUnicode_AsUCS4` has written exactly `len(s) == n` code
+    // points to the start of `cps`, so its first `n` elements are initialised.
+    unsafe { cps.set_len(n) };
+    push_utf8(&cps, out);
+    Ok(())
 }
 
 impl<'py> TextHolder<'py> {
@@ -383,29 +421,21 @@ impl<'py> TextHolder<'py> {
     }
 
     fn of_str(s: &Bound<'py, PyString>) -> PyResult<TextHolder<'py>> {
-        let py = s.py();
-        if s.call_method0(intern!(py, "isascii"))?.is_truthy()? {
+        if is_ascii(s)? {
             return Ok(TextHolder::Ascii(s.clone()));
         }
-        let encoded = match s.encode_utf8() {
-            Ok(b) => b,
-            Err(_) => s
-                .call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
-                .cast_into::<PyBytes>()
-                .map_err(|e| PyTypeError::new_err(e.to_string()))?,
-        };
-        Ok(TextHolder::Bytes(encoded))
+        let mut out = Vec::new();
+        append_code_points(s, &mut out)?;
+        Ok(TextHolder::Owned(out))
     }
 
     /// `title + "\n" + content`.
     fn joined(content: &Bound<'py, PyString>, title: &Bound<'py, PyString>) -> PyResult<Self> {
-        let (c, t) = (Self::of_str(content)?, Self::of_str(title)?);
-        let (c, t) = (c.bytes()?, t.bytes()?);
-        let mut v = Vec::with_capacity(t.len() + 1 + c.len());
-        v.extend_from_slice(t);
-        v.push(b'\n');
-        v.extend_from_slice(c);
-        Ok(TextHolder::Joined(v))
+        let mut out = Vec::new();
+        append_str(title, &mut out)?;
+        out.push(b'\n');
+        append_str(content, &mut out)?;
+        Ok(TextHolder::Owned(out))
     }
 
     /// One element of a batch: a `str`, or a `(content, title)` pair of `str` and
@@ -441,8 +471,7 @@ impl<'py> TextHolder<'py> {
     fn bytes(&self) -> PyResult<&[u8]> {
         match self {
             TextHolder::Ascii(s) => Ok(s.to_str()?.as_bytes()),
-            TextHolder::Bytes(b) => Ok(b.as_bytes()),
-            TextHolder::Joined(v) => Ok(v),
+            TextHolder::Owned(v) => Ok(v),
         }
     }
 }

@@ -91,6 +91,30 @@ pub fn push_cp(out: &mut Vec<u8>, cp: u32) {
     }
 }
 
+/// Appends the generalized UTF-8 encoding of the code points `cps` (what Python's
+/// `str.encode("utf-8", "surrogatepass")` gives for the `str` of those code points).
+/// Each ASCII run, most of any text, is measured in blocks of eight code points and then
+/// narrowed in one pass (loops the compiler vectorises); the code points after a run,
+/// up to the next block, are encoded one by one.
+pub fn push_utf8(cps: &[u32], out: &mut Vec<u8>) {
+    out.reserve(cps.len());
+    let mut rest = cps;
+    while !rest.is_empty() {
+        let ascii = rest
+            .chunks_exact(8)
+            .take_while(|chunk| chunk.iter().fold(0, |acc, &c| acc | c) < 0x80)
+            .count()
+            * 8;
+        out.extend(rest[..ascii].iter().map(|&c| c as u8));
+        rest = &rest[ascii..];
+        let slow = rest.len().min(8);
+        for &c in &rest[..slow] {
+            push_cp(out, c);
+        }
+        rest = &rest[slow..];
+    }
+}
+
 /// Decodes a whole string strictly: `None` when some byte is malformed.
 pub fn decode_all(bytes: &[u8]) -> Option<Vec<u32>> {
     let mut out = Vec::with_capacity(bytes.len());
@@ -333,6 +357,20 @@ mod tests {
             push_cp(&mut out, c);
         }
         out
+    }
+
+    #[test]
+    fn push_utf8_encodes_like_surrogatepass() {
+        let mut cps: Vec<u32> = (0..40).map(|i| 0x61 + i % 26).collect();
+        cps.extend([
+            0xE9, 0xD83D, 0xDE00, 0x1F600, 0x10_FFFF, 0x7F, 0x80, 0x7FF, 0x800,
+        ]);
+        cps.extend((0..17).map(|i| 0x30 + i));
+        for start in 0..cps.len() {
+            let mut out = vec![b'x'];
+            push_utf8(&cps[start..], &mut out);
+            assert_eq!(out[1..], gen_utf8(&cps[start..]), "from {start}");
+        }
     }
 
     #[test]
