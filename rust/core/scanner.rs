@@ -36,8 +36,48 @@ struct StartFilter {
     /// the tables let an ASCII byte of `C` decide that; else 0 for every byte.
     glue: [u8; 256],
     /// `glue[b]` is [`glue_formula`]`(b)` for every byte (with the shipped tables), so
-    /// the candidate mask is computed by arithmetic the compiler vectorises.
+    /// the candidate mask is computed 16 bytes at a time.
     glue_is_formula: bool,
+    /// Which non-glue bytes can begin a literal (glue bytes can only at a word start).
+    firsts: Firsts,
+}
+
+/// The bytes other than [`glue_formula`] ones that begin some anchored literal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Firsts {
+    /// ASCII ones (`$`, `#`, `@`, ...), when there are at most [`MAX_FIRSTS`].
+    ascii: [u8; MAX_FIRSTS],
+    n_ascii: usize,
+    /// Some literal begins with a non-ASCII character: every lead byte (`0xC0..`).
+    lead: bool,
+    /// More than [`MAX_FIRSTS`] ASCII ones: every non-glue, non-space byte.
+    all: bool,
+}
+
+/// ASCII non-glue first bytes told apart one by one; with more, all non-glue bytes count.
+const MAX_FIRSTS: usize = 4;
+
+impl Firsts {
+    fn of(literals: &[&[u8]]) -> Firsts {
+        let mut f = Firsts::default();
+        for lit in literals {
+            match lit.first() {
+                Some(&b) if glue_formula(b) => {}
+                Some(&b) if b >= 0x80 => f.lead = true,
+                Some(&b) if f.ascii[..f.n_ascii].contains(&b) => {}
+                Some(&b) => {
+                    if f.n_ascii == MAX_FIRSTS {
+                        f.all = true;
+                    } else {
+                        f.ascii[f.n_ascii] = b;
+                        f.n_ascii += 1;
+                    }
+                }
+                None => {}
+            }
+        }
+        f
+    }
 }
 
 /// `[0-9A-Za-z_]`: the ASCII characters that are `word` and not `nosp`.
@@ -86,6 +126,7 @@ impl StartFilter {
             shorts,
             glue,
             glue_is_formula,
+            firsts: Firsts::of(literals),
         }
     }
 
@@ -106,13 +147,22 @@ impl StartFilter {
             || test_bit(&self.shorts, pair(quad[0], quad[1]))
     }
 
-    /// Bit `j` set: position `j` of `block` (at most 64 bytes of `C`) is not inside a
-    /// glued run and is not a space, given whether the byte before the block is glue.
-    /// Also returns whether the block's last byte is glue.
+    /// Bit `j` set: a literal may begin at position `j` of `block` (at most 64 bytes of
+    /// `C`), given whether the byte before the block is glue. Also returns whether the
+    /// block's last byte is glue.
+    ///
+    /// With the shipped tables: a glue byte that starts a word, or a byte in
+    /// [`Firsts`]. Otherwise (tables where an ASCII byte does not decide glue): every
+    /// position not inside a glued run, and not a space.
     #[inline(always)]
-    fn unglued(&self, block: &[u8], prev_glue: bool) -> (u64, bool) {
+    fn candidates(&self, block: &[u8], prev_glue: bool) -> (u64, bool) {
         let len = block.len();
-        let (g, sp) = if self.glue_is_formula {
+        let valid = if len >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << len) - 1
+        };
+        if self.glue_is_formula {
             let mut padded = [0u8; 64];
             let full: &[u8] = if len == 64 {
                 block
@@ -120,107 +170,71 @@ impl StartFilter {
                 padded[..len].copy_from_slice(block);
                 &padded
             };
-            let (mut g, mut sp) = (0u64, 0u64);
+            let (mut g, mut sp, mut x) = (0u64, 0u64, 0u64);
             for (k, chunk) in full.chunks_exact(16).enumerate() {
                 let mut bytes = [0u8; 16];
                 bytes.copy_from_slice(chunk);
-                let (cg, cs) = glue_space_16(&bytes);
+                let (cg, cs, cx) = classify_16(&bytes, &self.firsts);
                 g |= cg << (16 * k);
                 sp |= cs << (16 * k);
+                x |= cx << (16 * k);
             }
-            (g, sp)
-        } else {
-            let (mut g, mut sp) = (0u64, 0u64);
-            for (j, &b) in block.iter().enumerate() {
-                g |= u64::from(self.glue[usize::from(b)]) << j;
-                sp |= u64::from(b == b' ') << j;
-            }
-            (g, sp)
-        };
-        let valid = if len >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << len) - 1
-        };
+            let before = (g << 1) | u64::from(prev_glue);
+            let last = len > 0 && (g >> (len - 1)) & 1 != 0;
+            let starts = g & !before;
+            let others = if self.firsts.all { !g & !sp } else { x };
+            return ((starts | others) & valid, last);
+        }
+        let (mut g, mut sp) = (0u64, 0u64);
+        for (j, &b) in block.iter().enumerate() {
+            g |= u64::from(self.glue[usize::from(b)]) << j;
+            sp |= u64::from(b == b' ') << j;
+        }
         let before = (g << 1) | u64::from(prev_glue);
         let last = len > 0 && (g >> (len - 1)) & 1 != 0;
         (!(before & g) & !sp & valid, last)
     }
 }
 
-// The portable (SWAR) classifier: used where SSE2 is not available; tested everywhere.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-const LOW: u64 = 0x0101_0101_0101_0101;
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-/// High bit of each byte of `y` (every byte `< 0x80`) set when the byte is in `lo..=hi`.
-/// No sum carries into the next byte: `y + 0x80 - lo <= 0xFF` and `y + 0x7F - hi <= 0xFE`.
-#[inline(always)]
-fn swar_in_range(y: u64, lo: u8, hi: u8) -> u64 {
-    let ge = y.wrapping_add(u64::from(0x80 - lo) * LOW);
-    let gt = y.wrapping_add(u64::from(0x7F - hi) * LOW);
-    ge & !gt & HIGH
-}
-
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-/// Gathers the high bit of byte `i` of `v` into bit `i` of the result. The product's
-/// partial terms for bytes `i + j = 7` land on bits `56 + i`; terms of other byte pairs
-/// fall in disjoint lower ranges or past bit 63, so nothing carries into the top byte.
-#[inline(always)]
-fn swar_movemask(v: u64) -> u64 {
-    ((v >> 7) & LOW).wrapping_mul(0x0102_0408_1020_4080) >> 56
-}
-
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-/// For 8 bytes (little-endian in `x`): bit `i` of the first result is
-/// [`glue_formula`]`(byte i)`, of the second `byte i == b' '`. Eight bytes at a time
-/// with plain integer arithmetic.
-#[inline(always)]
-fn swar_glue_space(x: u64) -> (u64, u64) {
-    let ascii = !x & HIGH;
-    let y = x & !HIGH;
-    let letter = swar_in_range(y | (0x20 * LOW), b'a', b'z');
-    let digit = swar_in_range(y, b'0', b'9');
-    let underscore = swar_in_range(y, b'_', b'_');
-    let space = swar_in_range(y, b' ', b' ');
-    (
-        swar_movemask((letter | digit | underscore) & ascii),
-        swar_movemask(space & ascii),
-    )
-}
-
-/// [`swar_glue_space`] for 16 bytes: bit `i` of each mask for byte `i`.
+/// For 16 bytes of `C`: bit `i` of the results says whether byte `i` is glue
+/// ([`glue_formula`]), a space, and a byte of `firsts` (its ASCII bytes and, if
+/// `firsts.lead`, the lead bytes `0xC0..`).
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline(always)]
-fn glue_space_16(bytes: &[u8; 16]) -> (u64, u64) {
-    let mut lo = [0u8; 8];
-    let mut hi = [0u8; 8];
-    lo.copy_from_slice(&bytes[..8]);
-    hi.copy_from_slice(&bytes[8..]);
-    let (g0, s0) = swar_glue_space(u64::from_le_bytes(lo));
-    let (g1, s1) = swar_glue_space(u64::from_le_bytes(hi));
-    (g0 | (g1 << 8), s0 | (s1 << 8))
+fn classify_16(bytes: &[u8; 16], firsts: &Firsts) -> (u64, u64, u64) {
+    classify_16_portable(bytes, firsts)
 }
 
-/// [`swar_glue_space`] for 16 bytes with SSE2 (a third of the instructions).
+/// [`classify_16`] one byte at a time: the definition (and the fallback without SSE2).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn classify_16_portable(bytes: &[u8; 16], firsts: &Firsts) -> (u64, u64, u64) {
+    let (mut g, mut sp, mut x) = (0u64, 0u64, 0u64);
+    for (i, &b) in bytes.iter().enumerate() {
+        g |= u64::from(glue_formula(b)) << i;
+        sp |= u64::from(b == b' ') << i;
+        let first = firsts.ascii[..firsts.n_ascii].contains(&b) || (firsts.lead && b >= 0xC0);
+        x |= u64::from(first) << i;
+    }
+    (g, sp, x)
+}
+
+/// [`classify_16`] with SSE2.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn glue_space_16(bytes: &[u8; 16]) -> (u64, u64) {
-    // SAFETY: `sse2_glue_space` requires only the SSE2 target feature, and this function
+fn classify_16(bytes: &[u8; 16], firsts: &Firsts) -> (u64, u64, u64) {
+    // SAFETY: `sse2_classify_16` requires only the SSE2 target feature, and this function
     // is compiled only when the build target enables SSE2 (the `cfg` above; SSE2 is part
     // of the x86_64 baseline), so every CPU that runs this code has it. It takes no
     // pointers: the bytes come in by value.
-    unsafe { sse2_glue_space(bytes) }
+    unsafe { sse2_classify_16(bytes, firsts) }
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
-fn sse2_glue_space(bytes: &[u8; 16]) -> (u64, u64) {
+fn sse2_classify_16(bytes: &[u8; 16], firsts: &Firsts) -> (u64, u64, u64) {
     use std::arch::x86_64::{
-        _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8, _mm_set_epi64x,
+        _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128,
     };
     let mut lo = [0u8; 8];
     let mut hi = [0u8; 8];
@@ -238,9 +252,21 @@ fn sse2_glue_space(bytes: &[u8; 16]) -> (u64, u64) {
     let underscore = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8));
     let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
     let glue = _mm_or_si128(_mm_or_si128(letter, digit), underscore);
+    let mut first = _mm_setzero_si128();
+    for &b in &firsts.ascii[..firsts.n_ascii] {
+        first = _mm_or_si128(first, _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)));
+    }
+    if firsts.lead {
+        // 0xC0..=0xFF are -64..=-1 as i8.
+        let lead = _mm_and_si128(
+            _mm_cmplt_epi8(_mm_set1_epi8(-65), v),
+            _mm_cmplt_epi8(v, _mm_setzero_si128()),
+        );
+        first = _mm_or_si128(first, lead);
+    }
     // movemask yields the 16 sign bits in the low 16 bits of a non-negative i32.
     let bits = |m| u64::from(_mm_movemask_epi8(m) as u32 & 0xFFFF);
-    (bits(glue), bits(space))
+    (bits(glue), bits(space), bits(first))
 }
 
 #[inline(always)]
@@ -391,7 +417,7 @@ fn anchored_walks<A: Automaton>(
     let mut prev_glue = false;
     for (k, block) in hay.chunks(64).enumerate() {
         let base = k * 64;
-        let (mut mask, last) = filter.unglued(block, prev_glue);
+        let (mut mask, last) = filter.candidates(block, prev_glue);
         prev_glue = last;
         while mask != 0 {
             let p = base + mask.trailing_zeros() as usize;
@@ -453,39 +479,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn swar_classes_every_byte_like_the_formula() {
-        for b in 0..=255u8 {
-            for lane in 0..8 {
-                // the byte in one lane, every other lane holding a byte of the other class
-                let filler = if glue_formula(b) { b'-' } else { b'a' };
-                let mut bytes = [filler; 8];
-                bytes[lane] = b;
-                let (g, sp) = swar_glue_space(u64::from_le_bytes(bytes));
-                for (i, &x) in bytes.iter().enumerate() {
-                    assert_eq!((g >> i) & 1 != 0, glue_formula(x), "{bytes:?} lane {i}");
-                    assert_eq!((sp >> i) & 1 != 0, x == b' ', "{bytes:?} lane {i}");
+    fn sixteen_byte_classes_every_byte_like_the_definition() {
+        let sets = [
+            Firsts::default(),
+            Firsts::of(&[b"$cal", b"#tag", b"\xc3\xa9t\xc3\xa9", b"token"]),
+            Firsts::of(&[b"@a", b"(b", b".c", b"'d", b"\"e"]), // more than four: all
+        ];
+        assert!(sets[1].lead && sets[1].n_ascii == 2 && !sets[1].all);
+        assert!(sets[2].all);
+        for firsts in &sets {
+            for b in 0..=255u8 {
+                for lane in 0..16 {
+                    let filler = if glue_formula(b) { b'-' } else { b'a' };
+                    let mut bytes = [filler; 16];
+                    bytes[lane] = b;
+                    bytes[(lane + 7) % 16] = b' ';
+                    bytes[(lane + 3) % 16] = b'$';
+                    let got = classify_16(&bytes, firsts);
+                    assert_eq!(got, classify_16_portable(&bytes, firsts), "{bytes:?}");
+                    for (i, &x) in bytes.iter().enumerate() {
+                        assert_eq!((got.0 >> i) & 1 != 0, glue_formula(x));
+                        assert_eq!((got.1 >> i) & 1 != 0, x == b' ');
+                        let first = firsts.ascii[..firsts.n_ascii].contains(&x)
+                            || (firsts.lead && x >= 0xC0);
+                        assert_eq!((got.2 >> i) & 1 != 0, first, "{x:#x} {firsts:?}");
+                    }
+                    assert_eq!(got.0 >> 16 | got.1 >> 16 | got.2 >> 16, 0);
                 }
-                assert_eq!(g >> 8, 0);
-                assert_eq!(sp >> 8, 0);
-            }
-        }
-    }
-
-    #[test]
-    fn sixteen_byte_classes_every_byte_like_the_formula() {
-        for b in 0..=255u8 {
-            for lane in 0..16 {
-                let filler = if glue_formula(b) { b'-' } else { b'a' };
-                let mut bytes = [filler; 16];
-                bytes[lane] = b;
-                bytes[(lane + 7) % 16] = b' ';
-                let (g, sp) = glue_space_16(&bytes);
-                for (i, &x) in bytes.iter().enumerate() {
-                    assert_eq!((g >> i) & 1 != 0, glue_formula(x), "{bytes:?} lane {i}");
-                    assert_eq!((sp >> i) & 1 != 0, x == b' ', "{bytes:?} lane {i}");
-                }
-                assert_eq!(g >> 16, 0);
-                assert_eq!(sp >> 16, 0);
             }
         }
     }
