@@ -129,19 +129,10 @@ fn rows<'py>(spec: &Bound<'py, PyDict>, key: &str, width: usize) -> PyResult<Vec
     let obj = spec
         .get_item(key)?
         .ok_or_else(|| results_error(key, "missing key"))?;
-    let mut out = Vec::new();
-    for (i, row) in items(&obj, key)?.iter().enumerate() {
-        let name = format!("{key}[{i}]");
-        let cells = items(row, &name)?;
-        if cells.len() != width {
-            return Err(results_error(
-                &name,
-                format!("expected {width} items, got {}", cells.len()),
-            ));
-        }
-        out.push(cells.into_iter().map(Bound::unbind).collect());
-    }
-    Ok(out)
+    Ok(fixed_rows(&obj, key, width, results_error)?
+        .into_iter()
+        .map(|cells| cells.into_iter().map(Bound::unbind).collect())
+        .collect())
 }
 
 impl ResultTypes {
@@ -492,14 +483,46 @@ fn field<'py>(plain: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAn
 
 /// The items of a list or tuple.
 fn items<'py>(obj: &Bound<'py, PyAny>, key: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    sequence(obj, key, bad)
+}
+
+/// The items of `obj`, which must be a list or tuple; `err(entry, message)` otherwise.
+fn sequence<'py>(
+    obj: &Bound<'py, PyAny>,
+    key: &str,
+    err: fn(&str, String) -> PyErr,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         obj.try_iter()?.collect()
     } else {
-        Err(bad(
+        Err(err(
             key,
             format!("expected a list or tuple, got {}", type_name(obj)),
         ))
     }
+}
+
+/// `obj` as rows of exactly `width` items (a list or tuple of lists or tuples), each
+/// named `key[i]` in the error `err(entry, message)` that a bad one gets.
+fn fixed_rows<'py>(
+    obj: &Bound<'py, PyAny>,
+    key: &str,
+    width: usize,
+    err: fn(&str, String) -> PyErr,
+) -> PyResult<Vec<Vec<Bound<'py, PyAny>>>> {
+    let mut out = Vec::new();
+    for (i, row) in sequence(obj, key, err)?.iter().enumerate() {
+        let name = format!("{key}[{i}]");
+        let cells = sequence(row, &name, err)?;
+        if cells.len() != width {
+            return Err(err(
+                &name,
+                format!("expected {width} items, got {}", cells.len()),
+            ));
+        }
+        out.push(cells);
+    }
+    Ok(out)
 }
 
 fn int_of(obj: &Bound<'_, PyAny>, key: &str) -> PyResult<i64> {
@@ -532,18 +555,13 @@ fn strs(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<Vec<u8>>> {
 
 fn int_tuples<const N: usize>(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<[i64; N]>> {
     let mut out = Vec::new();
-    for (i, item) in items(&field(plain, key)?, key)?.iter().enumerate() {
-        let name = format!("{key}[{i}]");
-        let parts = items(item, &name)?;
-        if parts.len() != N {
-            return Err(bad(
-                &name,
-                format!("expected {N} ints, got {}", parts.len()),
-            ));
-        }
+    for (i, parts) in fixed_rows(&field(plain, key)?, key, N, bad)?
+        .iter()
+        .enumerate()
+    {
         let mut row = [0i64; N];
         for (j, p) in parts.iter().enumerate() {
-            row[j] = int_of(p, &format!("{name}[{j}]"))?;
+            row[j] = int_of(p, &format!("{key}[{i}][{j}]"))?;
         }
         out.push(row);
     }

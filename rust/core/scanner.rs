@@ -343,22 +343,17 @@ impl Scanner {
         }
         let [(a_lits, a_ids), (f_lits, f_ids)] = sets;
         let filter = StartFilter::new(&a_lits, tables);
-        let anchored = if a_lits.is_empty() {
-            None
-        } else {
-            Some(Set {
-                aut: Aut::build(&a_lits, StartKind::Anchored)?,
-                ids: a_ids,
-            })
+        let set = |lits: Vec<&[u8]>, ids, start| -> Result<Option<Set>, _> {
+            if lits.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(Set {
+                aut: Aut::build(&lits, start)?,
+                ids,
+            }))
         };
-        let free = if f_lits.is_empty() {
-            None
-        } else {
-            Some(Set {
-                aut: Aut::build(&f_lits, StartKind::Unanchored)?,
-                ids: f_ids,
-            })
-        };
+        let anchored = set(a_lits, a_ids, StartKind::Anchored)?;
+        let free = set(f_lits, f_ids, StartKind::Unanchored)?;
         Ok(Scanner {
             anchored,
             free,
