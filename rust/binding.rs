@@ -105,7 +105,6 @@ const CONVERT_CHUNK: usize = 32;
 /// carry. Building them here, rather than from a raw tuple in Python, is most of what
 /// a parallel batch can overlap with scanning.
 struct ResultTypes {
-    tuple_new: Py<PyAny>,
     analysis: Py<PyType>,
     company_hit: Py<PyType>,
     keyword_hit: Py<PyType>,
@@ -153,6 +152,21 @@ impl ResultTypes {
             if !cls.is_subclass_of::<PyTuple>()? {
                 return Err(results_error(key, "expected a subclass of tuple"));
             }
+            // `new_tuple` allocates instances itself and may untrack them: it needs a
+            // class defined in Python (whose allocator is `PyType_GenericAlloc`) whose
+            // instances have no `__dict__` (`__slots__ = ()`).
+            // SAFETY: `cls` is a live type object and the GIL is held.
+            let flags = unsafe { pyo3::ffi::PyType_GetFlags(cls.as_ptr().cast()) };
+            if flags & pyo3::ffi::Py_TPFLAGS_HEAPTYPE == 0 {
+                return Err(results_error(key, "expected a class defined in Python"));
+            }
+            if cls
+                .getattr(intern!(py, "__dictoffset__"))?
+                .extract::<i64>()?
+                != 0
+            {
+                return Err(results_error(key, "instances must not have a __dict__"));
+            }
             Ok(cls.clone().unbind())
         };
         let count = |key: &str, got: usize, expected: usize| -> PyResult<()> {
@@ -197,7 +211,6 @@ impl ResultTypes {
                 .collect()
         };
         Ok(ResultTypes {
-            tuple_new: py.get_type::<PyTuple>().getattr("__new__")?.unbind(),
             analysis: class("analysis")?,
             company_hit: class("company_hit")?,
             keyword_hit: class("keyword_hit")?,
@@ -210,16 +223,6 @@ impl ResultTypes {
         })
     }
 
-    /// `cls(*items)` for a tuple subclass, without running its Python `__new__`.
-    fn make<'py>(
-        &self,
-        py: Python<'py>,
-        cls: &Py<PyType>,
-        items: Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.tuple_new.bind(py).call1((cls.bind(py), items))
-    }
-
     /// The `Analysis` of one document.
     fn build<'py>(&self, py: Python<'py>, a: &Analysis) -> PyResult<Bound<'py, PyAny>> {
         if is_empty(a) {
@@ -228,6 +231,7 @@ impl ResultTypes {
         let missing = |what: &str, i: usize| {
             PyValueError::new_err(format!("internal error: no {what} number {i}"))
         };
+        let company_hit = self.company_hit.bind(py);
         let mut companies = Vec::with_capacity(a.companies.len());
         for (i, sp) in &a.companies {
             let (name, priority, score) = self
@@ -235,15 +239,16 @@ impl ResultTypes {
                 .get(*i)
                 .ok_or_else(|| missing("company", *i))?;
             let (spans, positions) = spans_positions(py, sp)?;
-            let items = (
-                name.bind(py),
-                priority.bind(py),
-                score.bind(py),
+            let items = [
+                name.bind(py).clone(),
+                priority.bind(py).clone(),
+                score.bind(py).clone(),
                 positions,
                 spans,
-            );
-            companies.push(self.make(py, &self.company_hit, items.into_pyobject(py)?)?);
+            ];
+            companies.push(new_tuple(py, Some(company_hit), items)?);
         }
+        let keyword_hit = self.keyword_hit.bind(py);
         let mut keywords = Vec::with_capacity(a.keywords.len());
         for (i, sp) in &a.keywords {
             let (pattern, weight) = self
@@ -251,9 +256,15 @@ impl ResultTypes {
                 .get(*i)
                 .ok_or_else(|| missing("keyword", *i))?;
             let (spans, positions) = spans_positions(py, sp)?;
-            let items = (pattern.bind(py), weight.bind(py), positions, spans);
-            keywords.push(self.make(py, &self.keyword_hit, items.into_pyobject(py)?)?);
+            let items = [
+                pattern.bind(py).clone(),
+                weight.bind(py).clone(),
+                positions,
+                spans,
+            ];
+            keywords.push(new_tuple(py, Some(keyword_hit), items)?);
         }
+        let exclusion_hit = self.exclusion_hit.bind(py);
         let mut exclusions = Vec::with_capacity(a.exclusions.len());
         for (i, sp, applied) in &a.exclusions {
             let (label, pattern) = self
@@ -261,29 +272,37 @@ impl ResultTypes {
                 .get(*i)
                 .ok_or_else(|| missing("exclusion rule", *i))?;
             let (spans, positions) = spans_positions(py, sp)?;
-            let items = (label.bind(py), pattern.bind(py), *applied, positions, spans);
-            exclusions.push(self.make(py, &self.exclusion_hit, items.into_pyobject(py)?)?);
+            let items = [
+                label.bind(py).clone(),
+                pattern.bind(py).clone(),
+                applied.into_pyobject(py)?.into_any(),
+                positions,
+                spans,
+            ];
+            exclusions.push(new_tuple(py, Some(exclusion_hit), items)?);
         }
         let mut vetoed = Vec::with_capacity(a.vetoed.len());
         for &i in &a.vetoed {
             let (name, _, _) = self.companies.get(i).ok_or_else(|| missing("company", i))?;
-            vetoed.push(name.bind(py));
+            vetoed.push(name.bind(py).clone());
         }
         let confidence = clamp_i64(a.confidence);
-        let items = (
-            PyTuple::new(py, companies)?,
-            PyTuple::new(py, keywords)?,
-            PyTuple::new(py, exclusions)?,
-            PyTuple::new(py, vetoed)?,
-            a.crypto_context,
-            clamp_i64(a.company_score),
-            clamp_i64(a.keyword_score),
-            clamp_i64(a.proximity_boost),
-            clamp_i64(a.penalty),
-            confidence,
-            confidence >= self.relevance_threshold,
-        );
-        self.make(py, &self.analysis, items.into_pyobject(py)?)
+        let int = |x: i128| clamp_i64(x).into_pyobject(py).map(Bound::into_any);
+        let flag = |b: bool| b.into_pyobject(py).map(|b| b.to_owned().into_any());
+        let items = [
+            new_tuple(py, None, companies)?,
+            new_tuple(py, None, keywords)?,
+            new_tuple(py, None, exclusions)?,
+            new_tuple(py, None, vetoed)?,
+            flag(a.crypto_context)?,
+            int(a.company_score)?,
+            int(a.keyword_score)?,
+            int(a.proximity_boost)?,
+            int(a.penalty)?,
+            confidence.into_pyobject(py)?.into_any(),
+            flag(confidence >= self.relevance_threshold)?,
+        ];
+        new_tuple(py, Some(self.analysis.bind(py)), items)
     }
 }
 
@@ -292,57 +311,94 @@ impl ResultTypes {
 fn spans_positions<'py>(
     py: Python<'py>,
     spans: &[(usize, usize)],
-) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyTuple>)> {
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let int = |x: usize| x.into_pyobject(py).map(Bound::into_any);
     if let [(s, e)] = *spans {
         // Most hits have one span: no vectors.
-        let start = s.into_pyobject(py)?.into_any();
-        let pair = PyTuple::new(py, [start.clone(), e.into_pyobject(py)?.into_any()])?;
-        untrack_leaf(&pair);
-        let (spans, positions) = (PyTuple::new(py, [pair])?, PyTuple::new(py, [start])?);
-        untrack_leaf(&spans);
-        untrack_leaf(&positions);
-        return Ok((spans, positions));
+        let start = int(s)?;
+        let pair = new_tuple(py, None, [start.clone(), int(e)?])?;
+        return Ok((new_tuple(py, None, [pair])?, new_tuple(py, None, [start])?));
     }
     let mut pairs = Vec::with_capacity(spans.len());
     let mut starts: Vec<Bound<'py, PyAny>> = Vec::with_capacity(spans.len());
     let mut last = None;
     for &(s, e) in spans {
-        let start = if last == Some(s) {
-            starts.last().cloned()
-        } else {
-            None
-        };
-        let start = match start {
-            Some(obj) => obj,
-            None => {
-                let obj = s.into_pyobject(py)?.into_any();
+        let start = match starts.last() {
+            Some(obj) if last == Some(s) => obj.clone(),
+            _ => {
+                let obj = int(s)?;
                 starts.push(obj.clone());
                 last = Some(s);
                 obj
             }
         };
-        let pair = PyTuple::new(py, [start, e.into_pyobject(py)?.into_any()])?;
-        untrack_leaf(&pair);
-        pairs.push(pair);
+        pairs.push(new_tuple(py, None, [start, int(e)?])?);
     }
-    let (spans, positions) = (PyTuple::new(py, pairs)?, PyTuple::new(py, starts)?);
-    untrack_leaf(&spans);
-    untrack_leaf(&positions);
-    Ok((spans, positions))
+    Ok((new_tuple(py, None, pairs)?, new_tuple(py, None, starts)?))
 }
 
-/// Takes a new tuple of ints, or of such tuples, off the cyclic garbage collector's
-/// lists. A result holds dozens of them; left tracked, each is traversed by every
-/// young-generation collection until the collector notices it cannot be in a cycle and
-/// untracks it itself, which cost a tenth of a long document's analysis.
-fn untrack_leaf(t: &Bound<'_, PyTuple>) {
-    // SAFETY: `t` is a live object and the GIL is held (a `Bound` proves both), which is
-    // all `PyObject_GC_UnTrack` requires; it ignores an object that is not tracked. The
-    // callers pass only exact tuples whose items are ints or tuples untracked by this
-    // function, and no reference to them has escaped yet: such a tuple can never be part
-    // of a reference cycle, so the collector never needs to see it. CPython untracks
-    // exactly these tuples itself (`_PyTuple_MaybeUntrack`), only later.
-    unsafe { pyo3::ffi::PyObject_GC_UnTrack(t.as_ptr().cast()) }
+/// A new tuple of `items`: an exact `tuple`, or an instance of the tuple subclass `cls`
+/// built as `tuple.__new__(cls, items)` builds it (no Python `__new__` runs, no argument
+/// tuple is made).
+///
+/// A result holds dozens of tuples. When none of a new tuple's items is tracked by the
+/// cyclic garbage collector (ints, strs, bools, tuples untracked here), the tuple cannot
+/// be part of a reference cycle and is taken off the collector's lists at once; left
+/// tracked, every young-generation collection would traverse it (and, for a tuple
+/// subclass, every later collection too: CPython only ever untracks exact tuples), which
+/// cost a tenth of a long document's analysis.
+///
+/// `cls` must be a tuple subclass defined in Python (checked by `ResultTypes::new`).
+fn new_tuple<'py>(
+    py: Python<'py>,
+    cls: Option<&Bound<'py, PyType>>,
+    items: impl AsRef<[Bound<'py, PyAny>]>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::ffi;
+    let items = items.as_ref();
+    let n = ffi::Py_ssize_t::try_from(items.len())
+        .map_err(|_| PyValueError::new_err("too many items for a tuple"))?;
+    // SAFETY: the GIL is held (`py`). `PyTuple_New` and `PyType_GenericAlloc` return a new
+    // reference or NULL with an exception set; `from_owned_ptr_or_err` takes ownership of
+    // the former and turns the latter into an error. For a Python-defined tuple subclass
+    // `cls`, `PyType_GenericAlloc(cls, n)` is exactly its `tp_alloc` (the allocation
+    // `tuple.__new__(cls, ...)` makes): zeroed, with `n` item slots, size set, tracked.
+    let tuple = unsafe {
+        let raw = match cls {
+            None => ffi::PyTuple_New(n),
+            Some(cls) => ffi::PyType_GenericAlloc(cls.as_ptr().cast(), n),
+        };
+        Bound::from_owned_ptr_or_err(py, raw)?
+    };
+    let mut leaf = true;
+    for (i, item) in items.iter().enumerate() {
+        // SAFETY: `item` is a live object (a `Bound`, GIL held).
+        leaf &= unsafe { ffi::PyObject_GC_IsTracked(item.as_ptr()) } == 0;
+        // SAFETY: `tuple` is a tuple (or tuple subclass) of `n` slots that no other code
+        // has seen, so its reference count is 1 as `PyTuple_SetItem` requires; `i < n`;
+        // the item's new reference (`clone().into_ptr()`) is stolen by the slot. Slots
+        // not yet filled are NULL, which a collection or deallocation in between skips.
+        if unsafe {
+            ffi::PyTuple_SetItem(
+                tuple.as_ptr(),
+                i as ffi::Py_ssize_t,
+                item.clone().into_ptr(),
+            )
+        } != 0
+        {
+            return Err(PyErr::fetch(py));
+        }
+    }
+    if leaf {
+        // SAFETY: `tuple` is live and the GIL is held, all that `PyObject_GC_UnTrack`
+        // requires. Untracking is sound here: the tuple is immutable, has no `__dict__`
+        // that could gain a reference later (the result classes declare `__slots__ = ()`,
+        // and an exact tuple has none), and refers only to objects the collector does not
+        // track, so no reference cycle can pass through it. CPython applies the same rule
+        // to exact tuples itself (`_PyTuple_MaybeUntrack`), only at a later collection.
+        unsafe { ffi::PyObject_GC_UnTrack(tuple.as_ptr().cast()) };
+    }
+    Ok(tuple)
 }
 
 /// The generalized UTF-8 bytes of a text for the duration of a call.
@@ -374,28 +430,51 @@ fn append_str(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
     append_code_points(s, out)
 }
 
+/// A thread keeps its code point buffer while it holds at most this many (1 MB).
+const CODE_POINTS_KEEP: usize = 1 << 18;
+
+thread_local! {
+    /// The code points of the text being read, reused from one text to the next (a
+    /// fresh allocation per article was a tenth of reading it).
+    static CODE_POINTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Appends the generalized UTF-8 of `s`, read as code points, to `out`.
 fn append_code_points(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
+    CODE_POINTS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut cps) => {
+            let result = read_code_points(s, &mut cps).map(|cps| push_utf8(cps, out));
+            if cps.capacity() > CODE_POINTS_KEEP {
+                *cps = Vec::new();
+            }
+            result
+        }
+        Err(_) => read_code_points(s, &mut Vec::new()).map(|cps| push_utf8(cps, out)),
+    })
+}
+
+/// The code points of `s`, in `buf`.
+fn read_code_points<'a>(s: &Bound<'_, PyString>, buf: &'a mut Vec<u32>) -> PyResult<&'a [u32]> {
     let py = s.py();
     let n = s.len()?;
     let buflen =
         pyo3::ffi::Py_ssize_t::try_from(n).map_err(|_| PyValueError::new_err("text too long"))?;
-    let mut cps: Vec<u32> = Vec::with_capacity(n);
+    buf.clear();
+    buf.reserve(n);
     // SAFETY: `s` is a live `str` and the GIL is held (the `Bound` proves both), as the
-    // C API requires. `cps` has room for `n == len(s)` code points and we pass
+    // C API requires. `buf` has room for `n == len(s)` code points and we pass
     // `buflen = n` with `copy_null = 0`, so `PyUnicode_AsUCS4` writes at most `n` values,
     // all inside the allocation; a `str` is immutable, so its length cannot change in
-    // between. On failure it returns NULL, sets an exception and `cps` stays empty.
-    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), cps.as_mut_ptr(), buflen, 0) };
+    // between. On failure it returns NULL, sets an exception and `buf` stays empty.
+    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), buf.as_mut_ptr(), buflen, 0) };
     if written.is_null() {
         return Err(PyErr::take(py)
             .unwrap_or_else(|| PyValueError::new_err("cannot read the text's code points")));
     }
     // SAFETY: on success `PyUnicode_AsUCS4` has written exactly `len(s) == n` code
-    // points to the start of `cps`, so its first `n` elements are initialised.
-    unsafe { cps.set_len(n) };
-    push_utf8(&cps, out);
-    Ok(())
+    // points to the start of `buf`, so its first `n` elements are initialised.
+    unsafe { buf.set_len(n) };
+    Ok(buf)
 }
 
 impl<'py> TextHolder<'py> {

@@ -11,7 +11,8 @@
 //!   not-followed-by, the gap combination (reachable sets, as §4 defines them) and
 //!   scoring (§7).
 //! * [`the_nfa_path_agrees_with_the_reference`]: the same, with the automaton padded past
-//!   `DFA_MAX_LITERALS` literals so the engine scans with its contiguous NFA.
+//!   `DFA_MAX_LITERALS` literals so the engine scans free literals with its contiguous
+//!   NFA too.
 //! * [`malformed_input_never_panics`]: arbitrary (mostly invalid) compiled watchlists
 //!   and arbitrary bytes as text: `Engine::new` returns `Ok` or `Err`, and a built
 //!   engine scans any bytes, without panicking.
@@ -838,8 +839,9 @@ proptest! {
     // Building a large automaton per case is slower: a fiftieth of the cases.
     #![proptest_config(Config { cases: (config().cases / 50).max(8), ..config() })]
 
-    /// Past `DFA_MAX_LITERALS` the engine scans with a contiguous NFA instead of a DFA:
-    /// the same cases, padded with literals that never occur, must agree too.
+    /// Past `DFA_MAX_LITERALS` the engine scans free literals (no start check) with a
+    /// contiguous NFA instead of a DFA (anchored walks always use the NFA): the same
+    /// cases, padded with literals that never occur, must agree too.
     #[test]
     fn the_nfa_path_agrees_with_the_reference(
         spec in watchlist_spec(),

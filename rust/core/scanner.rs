@@ -20,7 +20,8 @@ use aho_corasick::{dfa, nfa, Anchored, MatchKind, StartKind};
 
 use super::tables::Tables;
 
-/// Largest literal count scanned with a DFA; larger sets use a contiguous NFA.
+/// Largest count of free literals (no start check) scanned with a DFA; larger sets, and
+/// every anchored set, use a contiguous NFA.
 pub const DFA_MAX_LITERALS: usize = 4096;
 
 /// Where an anchored literal can start: the filter applied to a position before an
@@ -276,10 +277,14 @@ fn pair(b0: u8, b1: u8) -> usize {
 
 /// One Aho-Corasick automaton.
 ///
-/// A DFA is about twice as fast as the contiguous NFA for the watchlists tgematch is made
-/// for (hundreds of literals, a few MB), but its memory grows with the literal count
-/// (85 MB for 18k literals) while its speed advantage disappears, so large sets get the
-/// NFA.
+/// For the unanchored scan of every byte a DFA is about twice as fast as the contiguous
+/// NFA for the watchlists tgematch is made for (hundreds of literals), but its memory
+/// grows with the literal count (85 MB for 18k literals) while its speed advantage
+/// disappears, so large sets get the NFA. The anchored walks always use the NFA: they
+/// never follow a failure transition, most end after a byte or two, and what costs is
+/// the cache miss of each step, so a table twelve to twenty times smaller wins (measured
+/// on the shared corpora: 15-company watchlist, 76 KB instead of 981 KB, 2 % faster on
+/// articles; 1,000 companies, 0.27 MB instead of 6.1 MB, 10 % faster on tweets).
 enum Aut {
     Dfa(dfa::DFA),
     Nfa(nfa::contiguous::NFA),
@@ -287,7 +292,7 @@ enum Aut {
 
 impl Aut {
     fn build(literals: &[&[u8]], start: StartKind) -> Result<Aut, aho_corasick::BuildError> {
-        if literals.len() <= DFA_MAX_LITERALS {
+        if start == StartKind::Unanchored && literals.len() <= DFA_MAX_LITERALS {
             dfa::Builder::new()
                 .match_kind(MatchKind::Standard)
                 .start_kind(start)

@@ -97,7 +97,9 @@ pub fn push_cp(out: &mut Vec<u8>, cp: u32) {
 /// narrowed in one pass (loops the compiler vectorises); the code points after a run,
 /// up to the next block, are encoded one by one.
 pub fn push_utf8(cps: &[u32], out: &mut Vec<u8>) {
-    out.reserve(cps.len());
+    // Room for text that is mostly ASCII with a few wider characters (curly quotes,
+    // accents: a news article), so that encoding it never reallocates and copies.
+    out.reserve(cps.len() + cps.len() / 8 + 64);
     let mut rest = cps;
     while !rest.is_empty() {
         let ascii = rest
