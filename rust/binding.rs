@@ -477,6 +477,64 @@ fn read_code_points<'a>(s: &Bound<'_, PyString>, buf: &'a mut Vec<u32>) -> PyRes
     Ok(buf)
 }
 
+/// One element of a batch, as text.
+enum Doc<'py> {
+    Text(Bound<'py, PyString>),
+    /// `(content, title)`, scanned as `title + "\n" + content`.
+    Titled(Bound<'py, PyString>, Bound<'py, PyString>),
+}
+
+impl<'py> Doc<'py> {
+    /// A `str`, or a `(content, title)` pair of `str` and `str | None`; anything else
+    /// goes through `convert(doc, index)`, which returns the text or raises the error
+    /// that names the element.
+    fn of(
+        doc: &Bound<'py, PyAny>,
+        index: usize,
+        convert: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Doc<'py>> {
+        if let Ok(s) = doc.cast::<PyString>() {
+            return Ok(Doc::Text(s.clone()));
+        }
+        if let Ok(pair) = doc.cast::<PyTuple>() {
+            if pair.len() == 2 {
+                let (content, title) = (pair.get_item(0)?, pair.get_item(1)?);
+                if let Ok(content) = content.cast_into::<PyString>() {
+                    if title.is_none() {
+                        return Ok(Doc::Text(content));
+                    }
+                    if let Ok(title) = title.cast_into::<PyString>() {
+                        return Ok(Doc::Titled(content, title));
+                    }
+                }
+            }
+        }
+        let (obj, what) = match convert {
+            Some(f) => (f.call1((doc, index))?, "docs"),
+            None => (doc.clone(), "texts"),
+        };
+        obj.cast_into::<PyString>().map(Doc::Text).map_err(|e| {
+            let obj = e.into_inner();
+            PyTypeError::new_err(format!(
+                "{what}[{index}] must be str, not {}",
+                type_name(&obj)
+            ))
+        })
+    }
+
+    /// Appends the document's generalized UTF-8 text to `out`.
+    fn append_to(&self, out: &mut Vec<u8>) -> PyResult<()> {
+        match self {
+            Doc::Text(s) => append_str(s, out),
+            Doc::Titled(content, title) => {
+                append_str(title, out)?;
+                out.push(b'\n');
+                append_str(content, out)
+            }
+        }
+    }
+}
+
 impl<'py> TextHolder<'py> {
     fn new(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<TextHolder<'py>> {
         Self::named(obj, || what.to_owned())
@@ -502,39 +560,19 @@ impl<'py> TextHolder<'py> {
     /// `title + "\n" + content`.
     fn joined(content: &Bound<'py, PyString>, title: &Bound<'py, PyString>) -> PyResult<Self> {
         let mut out = Vec::new();
-        append_str(title, &mut out)?;
-        out.push(b'\n');
-        append_str(content, &mut out)?;
+        Doc::Titled(content.clone(), title.clone()).append_to(&mut out)?;
         Ok(TextHolder::Owned(out))
     }
 
-    /// One element of a batch: a `str`, or a `(content, title)` pair of `str` and
-    /// `str | None`; anything else goes through `convert(doc, index)`, which returns the
-    /// text or raises the error that names the element.
+    /// The text of one element of a batch (see [`Doc::of`]).
     fn document(
         doc: &Bound<'py, PyAny>,
         index: usize,
         convert: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<TextHolder<'py>> {
-        if let Ok(s) = doc.cast::<PyString>() {
-            return Self::of_str(s);
-        }
-        if let Ok(pair) = doc.cast::<PyTuple>() {
-            if pair.len() == 2 {
-                let (content, title) = (pair.get_item(0)?, pair.get_item(1)?);
-                if let Ok(content) = content.cast::<PyString>() {
-                    if title.is_none() {
-                        return Self::of_str(content);
-                    }
-                    if let Ok(title) = title.cast::<PyString>() {
-                        return Self::joined(content, title);
-                    }
-                }
-            }
-        }
-        match convert {
-            Some(f) => Self::named(&f.call1((doc, index))?, || format!("docs[{index}]")),
-            None => Self::named(doc, || format!("texts[{index}]")),
+        match Doc::of(doc, index, convert)? {
+            Doc::Text(s) => Self::of_str(&s),
+            Doc::Titled(content, title) => Self::joined(&content, &title),
         }
     }
 
@@ -946,6 +984,10 @@ const READ_CHUNK: usize = 64;
 /// Documents a worker claims at a time (and hands over together).
 const WORKER_CLAIM: usize = 8;
 
+/// Documents the reading thread claims at a time when it scans (fewer than a worker: it
+/// must come back soon to read and build).
+const MAIN_CLAIM: usize = 4;
+
 /// A value alone on its cache line: the counters below are written by different threads
 /// for every document, and sharing a line would make each write stall the other thread.
 #[repr(align(128))]
@@ -960,8 +1002,8 @@ impl<T> std::ops::Deref for Padded<T> {
 
 /// What the threads of a [`Batch`] share.
 struct Shared {
-    /// The text of each document, set once by the reading thread.
-    texts: Vec<OnceLock<Vec<u8>>>,
+    /// The texts of each run of `READ_CHUNK` documents, set once by the reading thread.
+    chunks: Vec<OnceLock<Chunk>>,
     /// How many documents (a prefix) have their text.
     read: Padded<AtomicUsize>,
     /// The next document to scan (may run past `n`).
@@ -1011,7 +1053,7 @@ impl Shared {
     /// Blocks until document `i` has its text (`Some`) or the batch is aborted (`None`).
     fn text(&self, i: usize) -> Option<&[u8]> {
         if self.read.load(Ordering::Acquire) > i {
-            return self.texts.get(i)?.get().map(Vec::as_slice);
+            return self.read_text(i);
         }
         let mut guard = self.wait.0.lock().ok()?;
         while self.read.load(Ordering::Acquire) <= i && !self.abort.load(Ordering::Acquire) {
@@ -1021,7 +1063,29 @@ impl Shared {
         if self.abort.load(Ordering::Acquire) {
             return None;
         }
-        self.texts.get(i)?.get().map(Vec::as_slice)
+        self.read_text(i)
+    }
+
+    /// The text of document `i`, if its chunk has been read.
+    fn read_text(&self, i: usize) -> Option<&[u8]> {
+        self.chunks.get(i / READ_CHUNK)?.get()?.text(i % READ_CHUNK)
+    }
+}
+
+/// The texts of up to `READ_CHUNK` consecutive documents in one buffer: one allocation
+/// per chunk instead of one per document (allocating and freeing a vector per tweet was a
+/// tenth of a parallel batch).
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    /// `bytes[ends[j - 1]..ends[j]]` is the text of the chunk's document `j`.
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    fn text(&self, j: usize) -> Option<&[u8]> {
+        let start = if j == 0 { 0 } else { *self.ends.get(j - 1)? };
+        self.bytes.get(start..*self.ends.get(j)?)
     }
 }
 
@@ -1029,7 +1093,9 @@ impl Batch<'_> {
     fn run(&self, threads: usize) -> PyResult<()> {
         let n = self.n;
         let shared = Shared {
-            texts: (0..n).map(|_| OnceLock::new()).collect(),
+            chunks: (0..n.div_ceil(READ_CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
             read: Padded(AtomicUsize::new(0)),
             next: Padded(AtomicUsize::new(0)),
             abort: AtomicBool::new(false),
@@ -1064,7 +1130,7 @@ impl Batch<'_> {
                 .collect();
             let lead = READ_AHEAD * threads;
             let mut mine = Vec::new();
-            loop {
+            'lead: loop {
                 let read = shared.read.load(Ordering::Acquire);
                 let claimed = shared.next.load(Ordering::Relaxed);
                 if read < n && read < claimed + lead {
@@ -1104,16 +1170,19 @@ impl Batch<'_> {
                 if claimed >= read {
                     continue;
                 }
+                let upto = read.min(claimed + MAIN_CLAIM);
                 if shared
                     .next
-                    .compare_exchange(claimed, claimed + 1, Ordering::Relaxed, Ordering::Relaxed)
+                    .compare_exchange(claimed, upto, Ordering::Relaxed, Ordering::Relaxed)
                     .is_err()
                 {
                     continue;
                 }
-                match shared.text(claimed) {
-                    Some(text) => mine.push((claimed, self.core.analyze(text))),
-                    None => break,
+                for i in claimed..upto {
+                    match shared.text(i) {
+                        Some(text) => mine.push((i, self.core.analyze(text))),
+                        None => break 'lead,
+                    }
                 }
             }
             for h in handles {
@@ -1134,14 +1203,15 @@ impl Batch<'_> {
         // did) is scanned again here: no result is lost.
         let missing: Vec<(usize, Analysis)> = (0..n)
             .filter(|&i| !filled[i])
-            .filter_map(|i| Some((i, self.core.analyze(shared.texts[i].get()?))))
+            .filter_map(|i| Some((i, self.core.analyze(shared.read_text(i)?))))
             .collect();
         let all = n;
         self.read_and_build(&shared, all, all, missing, &mut filled)
     }
 
-    /// With the GIL: reads documents `from..upto` into `shared.texts`, then builds the
-    /// `Analysis` of each finished scan in `done` into `out`.
+    /// With the GIL: reads documents `from..upto` (none, or the chunk that starts at
+    /// `from`) into `shared.chunks`, then builds the `Analysis` of each finished scan in
+    /// `done` into `out`.
     fn read_and_build(
         &self,
         shared: &Shared,
@@ -1158,15 +1228,25 @@ impl Batch<'_> {
             let convert = self.convert.as_ref().map(|c| c.bind(py));
             let list = docs.cast::<PyList>().ok();
             let tuple = docs.cast::<PyTuple>().ok();
-            for i in from..upto {
-                // The list or tuple's own item access: `PyObject_GetItem` would box `i`.
-                let doc = match (list, tuple) {
-                    (Some(l), _) => l.get_item(i)?,
-                    (None, Some(t)) => t.get_item(i)?,
-                    _ => docs.get_item(i)?,
+            if from < upto {
+                debug_assert!(from % READ_CHUNK == 0 && upto - from <= READ_CHUNK);
+                let mut chunk = Chunk {
+                    bytes: Vec::new(),
+                    ends: Vec::with_capacity(upto - from),
                 };
-                let holder = TextHolder::document(&doc, i, convert)?;
-                let _ = shared.texts[i].set(holder.bytes()?.to_vec());
+                for i in from..upto {
+                    // The list or tuple's own item access: `PyObject_GetItem` would box `i`.
+                    let doc = match (list, tuple) {
+                        (Some(l), _) => l.get_item(i)?,
+                        (None, Some(t)) => t.get_item(i)?,
+                        _ => docs.get_item(i)?,
+                    };
+                    Doc::of(&doc, i, convert)?.append_to(&mut chunk.bytes)?;
+                    chunk.ends.push(chunk.bytes.len());
+                }
+                if let Some(slot) = shared.chunks.get(from / READ_CHUNK) {
+                    let _ = slot.set(chunk);
+                }
             }
             let out = self.out.bind(py);
             for (i, a) in &done {
