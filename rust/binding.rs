@@ -9,7 +9,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
-use crate::matchcore::text::push_utf8;
+use crate::matchcore::text::{push_utf8, utf8_room};
 use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICODE_VERSION};
 
 /// Upper bound on the OS threads one `analyze_many` call starts.
@@ -519,6 +519,16 @@ impl<'py> Doc<'py> {
                 "{what}[{index}] must be str, not {}",
                 type_name(&obj)
             ))
+        })
+    }
+
+    /// Room for the text: at least what [`Doc::append_to`] asks to reserve for it (so a
+    /// buffer with this much room never grows while the text is appended).
+    fn size_hint(&self) -> PyResult<usize> {
+        let room = |s: &Bound<'_, PyString>| s.len().map(utf8_room);
+        Ok(match self {
+            Doc::Text(s) => room(s)?,
+            Doc::Titled(content, title) => room(title)? + 1 + room(content)?,
         })
     }
 
@@ -1230,10 +1240,7 @@ impl Batch<'_> {
             let tuple = docs.cast::<PyTuple>().ok();
             if from < upto {
                 debug_assert!(from % READ_CHUNK == 0 && upto - from <= READ_CHUNK);
-                let mut chunk = Chunk {
-                    bytes: Vec::new(),
-                    ends: Vec::with_capacity(upto - from),
-                };
+                let mut parsed = Vec::with_capacity(upto - from);
                 for i in from..upto {
                     // The list or tuple's own item access: `PyObject_GetItem` would box `i`.
                     let doc = match (list, tuple) {
@@ -1241,7 +1248,20 @@ impl Batch<'_> {
                         (None, Some(t)) => t.get_item(i)?,
                         _ => docs.get_item(i)?,
                     };
-                    Doc::of(&doc, i, convert)?.append_to(&mut chunk.bytes)?;
+                    parsed.push(Doc::of(&doc, i, convert)?);
+                }
+                // One allocation of the right size: growing the buffer while appending
+                // 64 articles copied it over and over (twice the chunk's size in all).
+                let mut size = 0;
+                for doc in &parsed {
+                    size += doc.size_hint()?;
+                }
+                let mut chunk = Chunk {
+                    bytes: Vec::with_capacity(size),
+                    ends: Vec::with_capacity(upto - from),
+                };
+                for doc in &parsed {
+                    doc.append_to(&mut chunk.bytes)?;
                     chunk.ends.push(chunk.bytes.len());
                 }
                 if let Some(slot) = shared.chunks.get(from / READ_CHUNK) {

@@ -91,15 +91,20 @@ pub fn push_cp(out: &mut Vec<u8>, cp: u32) {
     }
 }
 
+/// The room [`push_utf8`] reserves for `n` code points: enough for text that is mostly
+/// ASCII with a few wider characters (curly quotes, accents: a news article), so that
+/// encoding it never reallocates and copies.
+pub fn utf8_room(n: usize) -> usize {
+    n + n / 8 + 64
+}
+
 /// Appends the generalized UTF-8 encoding of the code points `cps` (what Python's
 /// `str.encode("utf-8", "surrogatepass")` gives for the `str` of those code points).
 /// Each ASCII run, most of any text, is measured in blocks of eight code points and then
 /// narrowed in one pass (loops the compiler vectorises); the code points after a run,
 /// up to the next block, are encoded one by one.
 pub fn push_utf8(cps: &[u32], out: &mut Vec<u8>) {
-    // Room for text that is mostly ASCII with a few wider characters (curly quotes,
-    // accents: a news article), so that encoding it never reallocates and copies.
-    out.reserve(cps.len() + cps.len() / 8 + 64);
+    out.reserve(utf8_room(cps.len()));
     let mut rest = cps;
     while !rest.is_empty() {
         let ascii = rest
