@@ -352,12 +352,14 @@ fn spans_positions<'py>(
 fn new_tuple<'py>(
     py: Python<'py>,
     cls: Option<&Bound<'py, PyType>>,
-    items: impl AsRef<[Bound<'py, PyAny>]>,
+    items: impl IntoIterator<Item = Bound<'py, PyAny>, IntoIter: ExactSizeIterator>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use pyo3::ffi;
-    let items = items.as_ref();
-    let n = ffi::Py_ssize_t::try_from(items.len())
+    let items = items.into_iter();
+    let len = items.len();
+    let n = ffi::Py_ssize_t::try_from(len)
         .map_err(|_| PyValueError::new_err("too many items for a tuple"))?;
+    let miscounted = || PyValueError::new_err("internal error: tuple items miscounted");
     // SAFETY: the GIL is held (`py`). `PyTuple_New` and `PyType_GenericAlloc` return a new
     // reference or NULL with an exception set; `from_owned_ptr_or_err` takes ownership of
     // the former and turns the latter into an error. For a Python-defined tuple subclass
@@ -371,23 +373,28 @@ fn new_tuple<'py>(
         Bound::from_owned_ptr_or_err(py, raw)?
     };
     let mut leaf = true;
-    for (i, item) in items.iter().enumerate() {
+    let mut filled = 0;
+    for item in items {
+        if filled == len {
+            return Err(miscounted());
+        }
         // SAFETY: `item` is a live object (a `Bound`, GIL held).
         leaf &= unsafe { ffi::PyObject_GC_IsTracked(item.as_ptr()) } == 0;
         // SAFETY: `tuple` is a tuple (or tuple subclass) of `n` slots that no other code
-        // has seen, so its reference count is 1 as `PyTuple_SetItem` requires; `i < n`;
-        // the item's new reference (`clone().into_ptr()`) is stolen by the slot. Slots
+        // has seen, so its reference count is 1 as `PyTuple_SetItem` requires;
+        // `filled < len == n`; the slot steals the item's reference (`into_ptr`). Slots
         // not yet filled are NULL, which a collection or deallocation in between skips.
         if unsafe {
-            ffi::PyTuple_SetItem(
-                tuple.as_ptr(),
-                i as ffi::Py_ssize_t,
-                item.clone().into_ptr(),
-            )
+            ffi::PyTuple_SetItem(tuple.as_ptr(), filled as ffi::Py_ssize_t, item.into_ptr())
         } != 0
         {
             return Err(PyErr::fetch(py));
         }
+        filled += 1;
+    }
+    if filled != len {
+        // An iterator shorter than it said: the tuple (with NULL slots) never escapes.
+        return Err(miscounted());
     }
     if leaf {
         // SAFETY: `tuple` is live and the GIL is held, all that `PyObject_GC_UnTrack`
