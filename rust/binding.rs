@@ -825,26 +825,14 @@ impl Engine {
     }
 
     /// Analyse many texts on `threads` OS threads with the GIL released; results in
-    /// input order.
+    /// input order. The same pipeline as `analysis_many`, with raw tuples as results.
     #[pyo3(signature = (texts, threads = 1))]
     fn analyze_many<'py>(
         &self,
-        py: Python<'py>,
         texts: &Bound<'py, PyAny>,
         threads: i64,
     ) -> PyResult<Bound<'py, PyList>> {
-        let holders = batch_texts(texts, threads)?;
-        let slices = holders
-            .iter()
-            .map(TextHolder::bytes)
-            .collect::<PyResult<Vec<&[u8]>>>()?;
-        let threads = thread_count(threads, slices.len());
-        let results = py.detach(|| analyze_parallel(&self.core, &slices, threads));
-        let out = results
-            .iter()
-            .map(|a| analysis_py(py, a, &self.empty))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, out)
+        self.many(texts, "texts", threads, None, Build::Raw(&self.empty))
     }
 
     #[pyo3(signature = (text, title = None))]
@@ -879,13 +867,36 @@ impl Engine {
     #[pyo3(signature = (docs, threads = 1, convert = None))]
     fn analysis_many<'py>(
         &self,
-        py: Python<'py>,
         docs: &Bound<'py, PyAny>,
         threads: i64,
         convert: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let types = self.result_types()?;
-        check_batch(docs, threads, "docs")?;
+        self.many(docs, "docs", threads, convert, Build::Typed(types))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Engine(literals={}, targets={})",
+            self.core.literal_count(),
+            self.core.target_count()
+        )
+    }
+}
+
+impl Engine {
+    /// `analyze_many` and `analysis_many`: one result per document of `docs`, built by
+    /// `build`, in input order.
+    fn many<'py>(
+        &self,
+        docs: &Bound<'py, PyAny>,
+        name: &str,
+        threads: i64,
+        convert: Option<&Bound<'py, PyAny>>,
+        build: Build<'_>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let py = docs.py();
+        check_batch(docs, threads, name)?;
         let n = docs.len()?;
         let threads = thread_count(threads, n);
         if threads <= 1 {
@@ -906,14 +917,14 @@ impl Engine {
             });
             let out = results
                 .iter()
-                .map(|a| types.build(py, a))
+                .map(|a| build.build(py, a))
                 .collect::<PyResult<Vec<_>>>()?;
             return PyList::new(py, out);
         }
         let out = PyList::new(py, (0..n).map(|_| py.None()))?;
         let batch = Batch {
             core: &self.core,
-            types,
+            build,
             docs: docs.clone().unbind(),
             convert: convert.map(|c| c.clone().unbind()),
             out: out.clone().unbind(),
@@ -923,16 +934,6 @@ impl Engine {
         Ok(out)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Engine(literals={}, targets={})",
-            self.core.literal_count(),
-            self.core.target_count()
-        )
-    }
-}
-
-impl Engine {
     fn result_types(&self) -> PyResult<&ResultTypes> {
         self.results.as_ref().ok_or_else(|| {
             PyValueError::new_err("this Engine was built without results=; use analyze()")
@@ -941,15 +942,6 @@ impl Engine {
 }
 
 /// Checks `analyze_many`'s arguments; the texts, held for the duration of the call.
-fn batch_texts<'py>(texts: &Bound<'py, PyAny>, threads: i64) -> PyResult<Vec<TextHolder<'py>>> {
-    check_batch(texts, threads, "texts")?;
-    texts
-        .try_iter()?
-        .enumerate()
-        .map(|(i, t)| TextHolder::named(&t?, || format!("texts[{i}]")))
-        .collect()
-}
-
 /// `threads >= 1`, and the batch is a list or tuple.
 fn check_batch(batch: &Bound<'_, PyAny>, threads: i64, name: &str) -> PyResult<()> {
     if threads < 1 {
@@ -974,6 +966,24 @@ fn thread_count(threads: i64, n: usize) -> usize {
         .min(n)
 }
 
+/// What a batch turns each finished scan into.
+#[derive(Clone, Copy)]
+enum Build<'a> {
+    /// The raw analysis tuple (`Engine.analyze_many`), sharing the empty one.
+    Raw(&'a Py<PyTuple>),
+    /// The finished `Analysis` (`Engine.analysis_many`).
+    Typed(&'a ResultTypes),
+}
+
+impl Build<'_> {
+    fn build<'py>(&self, py: Python<'py>, a: &Analysis) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Build::Raw(empty) => analysis_py(py, a, empty),
+            Build::Typed(types) => types.build(py, a),
+        }
+    }
+}
+
 /// A parallel `analysis_many`: `n` documents of `docs` in, one `Analysis` per document
 /// stored at its index of `out`.
 ///
@@ -984,7 +994,7 @@ fn thread_count(threads: i64, n: usize) -> usize {
 /// before and after it; the GIL is held only for those chunks.
 struct Batch<'a> {
     core: &'a CoreEngine,
-    types: &'a ResultTypes,
+    build: Build<'a>,
     docs: Py<PyAny>,
     convert: Option<Py<PyAny>>,
     out: Py<PyList>,
@@ -1277,55 +1287,12 @@ impl Batch<'_> {
             }
             let out = self.out.bind(py);
             for (i, a) in &done {
-                out.set_item(*i, self.types.build(py, a)?)?;
+                out.set_item(*i, self.build.build(py, a)?)?;
                 filled[*i] = true;
             }
             Ok(())
         })
     }
-}
-
-/// Analyses `texts` on up to `threads` scoped threads (work is handed out one text at a
-/// time, so long and short texts balance); results in input order.
-fn analyze_parallel(core: &CoreEngine, texts: &[&[u8]], threads: usize) -> Vec<Analysis> {
-    if threads <= 1 {
-        return texts.iter().map(|t| core.analyze(t)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(text) = texts.get(i) else {
-                break;
-            };
-            done.push((i, core.analyze(text)));
-        }
-        done
-    };
-    let mut slots: Vec<Option<Analysis>> = vec![None; texts.len()];
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-            .collect();
-        // This thread works too; if no thread could be started it does everything.
-        for (i, a) in work() {
-            slots[i] = Some(a);
-        }
-        for h in handles {
-            if let Ok(done) = h.join() {
-                for (i, a) in done {
-                    slots[i] = Some(a);
-                }
-            }
-        }
-    });
-    // A slot is empty only if a worker panicked (the core does not panic); redo it.
-    slots
-        .into_iter()
-        .zip(texts)
-        .map(|(s, t)| s.unwrap_or_else(|| core.analyze(t)))
-        .collect()
 }
 
 /// The native engine of tgematch.

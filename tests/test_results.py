@@ -119,3 +119,20 @@ def test_any_python_tuple_subclass_without_a_dict_is_accepted(
     assert [type(h) for h in a.companies] == [_Plain]
     assert not isinstance(a.companies[0], CompanyHit)
     assert a.companies[0][0] == "Caldera" and len(a.companies[0]) == 5
+
+
+def test_raw_batches_share_the_pipeline_and_equal_single_calls(
+    matchers: tuple[Matcher, Matcher],
+) -> None:
+    from tgematch import _native
+
+    native, _ = matchers
+    engine = _native.Engine(native.compiled.to_plain())
+    texts = [f"{t}\n{c}" if t is not None else c for c, t in DOCS] * 100
+    expected = [engine.analyze(t) for t in texts]
+    assert any(r[0] for r in expected)
+    for threads in (1, 2, 3):
+        assert engine.analyze_many(texts, threads) == expected
+        assert engine.analyze_many(tuple(DOCS * 100), threads) == expected
+        with pytest.raises(TypeError, match=r"texts\[250\] must be str, not int"):
+            engine.analyze_many([*texts[:250], 7, *texts[250:]], threads)

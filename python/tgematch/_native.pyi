@@ -99,13 +99,18 @@ class Engine:
             TypeError: ``text`` is not a ``str``.
         """
 
-    def analyze_many(self, texts: list[str], threads: int = 1) -> list[_RawAnalysis]:
-        """Analyse many texts with the GIL released once, spread over ``threads`` OS
-        threads (at most one per text, and at most 256); results in input order, each
-        equal to ``analyze(text)``.
+    def analyze_many(
+        self, texts: list[str] | tuple[str, ...], threads: int = 1
+    ) -> list[_RawAnalysis]:
+        """Analyse many texts with the GIL released, spread over ``threads`` OS threads
+        (at most one per text, and at most 256); results in input order, each equal to
+        ``analyze(text)``. The pipeline of :meth:`analysis_many`, with raw tuples as
+        results (it also takes ``(content, title)`` pairs, scanned as
+        ``f"{title}\\n{content}"``).
 
         Raises:
-            TypeError: ``texts`` is not a list or tuple, or one of its items is not a ``str``.
+            TypeError: ``texts`` is not a list or tuple, or one of its items is neither a
+                ``str`` nor such a pair.
             ValueError: ``threads`` is less than 1.
         """
 
