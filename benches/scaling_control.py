@@ -1,13 +1,15 @@
 """Does the native engine's cost grow with the watchlist, or with what it finds? (issue 4)
 
 Times ``Matcher.analyze_many(docs, threads=1)`` per document on the shared tweets and
-articles with three watchlists:
+articles with four watchlists:
 
 * ``wl15`` — the real 15-company watchlist;
 * ``wl10k`` — 10,000 companies from ``crypto_projects.jsonl`` (as the benchmarks build it);
-* ``wl10k-silent`` — the same 10,000 names, each followed by a word no document
-  contains: the same automaton size and shape and the same walks through the names'
-  prefixes, but no company is ever found.
+* ``wl10k-unfinished`` — the same names and ticker symbols, each followed by a word no
+  document contains: the automaton has the same size and every walk through a name's
+  beginning happens as before, but no company is ever found;
+* ``wl10k-absent`` — the same names and symbols after a word no document contains: the
+  same number of literals, but no word of any document begins one, so no walk starts.
 
 Run pinned to one core::
 
@@ -56,11 +58,19 @@ def main() -> None:
     base = shared / "watchlists" / "tge_watchlist.json"
     real = projects_watchlist(10000, shared / "corpora" / "crypto_projects.jsonl", base)
     config = json.loads(base.read_text(encoding="utf-8"))
-    config["companies"] = [{"name": f"{c.name} {SILENT_WORD}"} for c in real.companies]
+
+    def variant(name: Callable[[str], str], symbol: Callable[[str], str]) -> Watchlist:
+        config["companies"] = [
+            {"name": name(c.name), "tokens": [symbol(t) for t in c.tokens]} for c in real.companies
+        ]
+        return Watchlist.from_dict(config)
+
+    silent = SILENT_WORD
     watchlists = {
         "wl15": Watchlist.from_file(base),
         "wl10k": real,
-        "wl10k-silent": Watchlist.from_dict(config),
+        "wl10k-unfinished": variant(lambda n: f"{n} {silent}", lambda t: f"{t}{silent}"),
+        "wl10k-absent": variant(lambda n: f"{silent} {n}", lambda t: f"{silent}{t}"),
     }
     corpora = {
         "tweets": load_corpus(shared / "corpora" / "founder_tweets.jsonl", "text"),
