@@ -187,7 +187,7 @@ pub fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
 }
 
 /// [`normalise_into`], also filling `map` (cleared first) with the anchors that
-/// [`locate`] needs and, when `newlines` is set, the indices of U+000A.
+/// [`point_at`] needs and, when `newlines` is set, the indices of U+000A.
 pub fn normalise_mapped(text: &[u8], out: &mut Vec<u8>, map: &mut TextMap, newlines: bool) {
     let t = tables();
     out.clear();
@@ -311,23 +311,10 @@ fn decode_before(text: &[u8], t: usize) -> u32 {
     }
 }
 
-/// Answers position queries: for each byte offset `q` of `C` in `queries`, the original
-/// character producing the (non-space) character `C[q]`, from the anchors `map` that
-/// [`normalise_mapped`] recorded while producing `c` from `text`, written to `answers`
-/// (cleared first). Offsets that are not the start of a non-space character of `C` get
-/// `None`.
-pub fn locate(
-    text: &[u8],
-    c: &[u8],
-    map: &TextMap,
-    queries: &[usize],
-    answers: &mut Vec<Option<Point>>,
-) {
-    answers.clear();
-    answers.extend(queries.iter().map(|&q| point_at(text, c, map, q)));
-}
-
-/// [`locate`] for one offset `q` of `C`.
+/// The original character producing the (non-space) character at byte offset `q` of
+/// `C`, from the anchors `map` that [`normalise_mapped`] recorded while producing `c` from
+/// `text` (one binary search). An offset that is not the start of a non-space character
+/// of `C` gets `None`.
 #[inline]
 pub fn point_at(text: &[u8], c: &[u8], map: &TextMap, q: usize) -> Option<Point> {
     let b = *c.get(q)?;
@@ -404,13 +391,9 @@ mod tests {
             let mut out = Vec::new();
             let mut map = TextMap::default();
             normalise_mapped(bad, &mut out, &mut map, true);
-            locate(
-                bad,
-                &out,
-                &map,
-                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-                &mut Vec::new(),
-            );
+            for q in 0..10 {
+                let _ = point_at(bad, &out, &map, q);
+            }
         }
     }
 
@@ -486,8 +469,10 @@ mod tests {
             let mut map = TextMap::default();
             normalise_mapped(&text, &mut c2, &mut map, true);
             assert_eq!(c2, c);
-            let mut got = Vec::new();
-            locate(&text, &c, &map, &queries, &mut got);
+            let got: Vec<_> = queries
+                .iter()
+                .map(|&q| point_at(&text, &c, &map, q))
+                .collect();
             for (q, p) in queries.iter().zip(&got) {
                 let expected = starts.iter().find(|&&(s, _)| s == *q).map(|&(_, i)| i);
                 assert_eq!(p.map(|p| p.index), expected, "query {q} in {cps:X?}");
@@ -503,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn locate_maps_c_offsets_to_code_points() {
+    fn point_at_maps_c_offsets_to_code_points() {
         // T = "😀 \u{3000}AB\ud800x\ny", C = "😀 ab\u{d800}x y"
         let text = gen_utf8(&[0x1F600, 0x20, 0x3000, 0x41, 0x42, 0xD800, 0x78, 0x0A, 0x79]);
         let c = normalise(&text);
@@ -514,8 +499,10 @@ mod tests {
         // C byte offsets: 😀 0..4, ' ' 4, a 5, b 6, surrogate 7..10, x 10, ' ' 11, y 12
         let mut map = TextMap::default();
         normalise_mapped(&text, &mut Vec::new(), &mut map, true);
-        let mut got = Vec::new();
-        locate(&text, &c, &map, &[0, 4, 5, 6, 7, 10, 12], &mut got);
+        let got: Vec<_> = [0, 4, 5, 6, 7, 10, 12]
+            .iter()
+            .map(|&q| point_at(&text, &c, &map, q))
+            .collect();
         let idx: Vec<Option<usize>> = got.iter().map(|p| p.map(|p| p.index)).collect();
         assert_eq!(
             idx,
