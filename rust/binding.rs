@@ -9,6 +9,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
+use crate::matchcore::reuse::with_reused;
 use crate::matchcore::text::{push_utf8, utf8_room};
 use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICODE_VERSION};
 
@@ -441,23 +442,17 @@ fn append_str(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
 const CODE_POINTS_KEEP: usize = 1 << 18;
 
 thread_local! {
-    /// The code points of the text being read, reused from one text to the next (a
-    /// fresh allocation per article was a tenth of reading it).
+    /// The code points of the text being read, reused from one text to the next.
     static CODE_POINTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Appends the generalized UTF-8 of `s`, read as code points, to `out`.
 fn append_code_points(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
-    CODE_POINTS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut cps) => {
-            let result = read_code_points(s, &mut cps).map(|cps| push_utf8(cps, out));
-            if cps.capacity() > CODE_POINTS_KEEP {
-                *cps = Vec::new();
-            }
-            result
-        }
-        Err(_) => read_code_points(s, &mut Vec::new()).map(|cps| push_utf8(cps, out)),
-    })
+    with_reused(
+        &CODE_POINTS,
+        |cps| cps.capacity() > CODE_POINTS_KEEP,
+        |cps| read_code_points(s, cps).map(|cps| push_utf8(cps, out)),
+    )
 }
 
 /// The code points of `s`, in `buf`.

@@ -6,8 +6,10 @@
 //! * `scanner`: the literal scanner (anchored walks from possible word starts).
 //! * [`scan`]: occurrences (docs §2-§4, §6).
 //! * [`score`]: the analysis of one document (docs §7).
+//! * [`reuse`]: buffers a thread keeps from one document to the next.
 
 pub mod compiled;
+pub mod reuse;
 pub mod scan;
 mod scanner;
 pub mod score;

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use super::compiled::Engine;
+use super::reuse::with_reused;
 use super::tables::tables;
 use super::text::{normalise_mapped, point_at, Point, TextMap};
 
@@ -25,9 +26,8 @@ pub struct Occurrence {
 /// Occurrences of every target, as `(target, start, end)`, sorted and distinct.
 pub(crate) type TargetOccurrences = Vec<(usize, usize, usize)>;
 
-/// Buffers a scan needs, kept per thread from one scan to the next: a scan allocates
-/// nothing else until it builds its result (malloc and realloc were a tenth of the time
-/// of a news article).
+/// Buffers a scan needs, kept per thread from one scan to the next ([`with_reused`]): a
+/// scan allocates nothing else until it builds its result.
 #[derive(Default)]
 struct Scratch {
     /// The normalised text.
@@ -90,21 +90,14 @@ impl Engine {
         text: &[u8],
         f: impl FnOnce(&[(usize, usize, usize)]) -> R,
     ) -> R {
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => {
-                self.target_occurrences_in(text, &mut scratch);
-                let result = f(&scratch.out);
-                if scratch.c.capacity() > SCRATCH_KEEP_BYTES {
-                    *scratch = Scratch::default(); // a huge document: give the memory back
-                }
-                result
-            }
-            Err(_) => {
-                let mut scratch = Scratch::default();
-                self.target_occurrences_in(text, &mut scratch);
+        with_reused(
+            &SCRATCH,
+            |scratch| scratch.c.capacity() > SCRATCH_KEEP_BYTES,
+            |scratch| {
+                self.target_occurrences_in(text, scratch);
                 f(&scratch.out)
-            }
-        })
+            },
+        )
     }
 
     /// Fills `scratch.out` with the occurrences of every target.
