@@ -22,12 +22,17 @@ const MAX_THREADS: usize = 256;
 /// every `analyze_many` batch, are scanned with the GIL released.
 const DETACH_MIN_BYTES: usize = 4096;
 
-fn clamp_i64(x: i128) -> i64 {
-    i64::try_from(x).unwrap_or(if x < 0 { i64::MIN } else { i64::MAX })
+/// `scan(text)`, with the GIL released when the text is long enough for that to pay.
+fn scan_text<R: Send>(py: Python<'_>, text: &[u8], scan: impl FnOnce(&[u8]) -> R + Send) -> R {
+    if text.len() < DETACH_MIN_BYTES {
+        scan(text)
+    } else {
+        py.detach(|| scan(text))
+    }
 }
 
-fn spans_py<'py>(py: Python<'py>, spans: &[(usize, usize)]) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, spans.iter().copied())
+fn clamp_i64(x: i128) -> i64 {
+    i64::try_from(x).unwrap_or(if x < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// Whether nothing at all occurred (the raw result is then the shared empty tuple).
@@ -40,7 +45,7 @@ fn is_empty(a: &Analysis) -> bool {
 }
 
 /// The raw analysis tuple of `_native.pyi`, built from tuples only (immutable, so the
-/// empty result can be one shared object).
+/// empty result can be one shared object) by [`new_tuple`], like the finished results.
 fn analysis_py<'py>(
     py: Python<'py>,
     a: &Analysis,
@@ -49,34 +54,46 @@ fn analysis_py<'py>(
     if is_empty(a) {
         return Ok(empty.bind(py).clone().into_any());
     }
-    let companies = a
-        .companies
-        .iter()
-        .map(|(i, sp)| Ok((*i, spans_py(py, sp)?)))
-        .collect::<PyResult<Vec<_>>>()?;
-    let keywords = a
-        .keywords
-        .iter()
-        .map(|(i, sp)| Ok((*i, spans_py(py, sp)?)))
-        .collect::<PyResult<Vec<_>>>()?;
+    let int = |x: i64| {
+        let Ok(x) = x.into_pyobject(py);
+        x.into_any()
+    };
+    let index = |i: usize| {
+        let Ok(i) = i.into_pyobject(py);
+        i.into_any()
+    };
+    let spans = |sp: &[(usize, usize)]| -> PyResult<Bound<'py, PyAny>> {
+        let pairs = sp
+            .iter()
+            .map(|&(s, e)| new_tuple(py, None, [index(s), index(e)]))
+            .collect::<PyResult<Vec<_>>>()?;
+        new_tuple(py, None, pairs)
+    };
+    let hits = |hits: &[(usize, Vec<(usize, usize)>)]| -> PyResult<Bound<'py, PyAny>> {
+        let items = hits
+            .iter()
+            .map(|(i, sp)| new_tuple(py, None, [index(*i), spans(sp)?]))
+            .collect::<PyResult<Vec<_>>>()?;
+        new_tuple(py, None, items)
+    };
     let exclusions = a
         .exclusions
         .iter()
-        .map(|(i, sp, p)| Ok((*i, spans_py(py, sp)?, *p)))
+        .map(|(i, sp, p)| new_tuple(py, None, [index(*i), spans(sp)?, int(*p)]))
         .collect::<PyResult<Vec<_>>>()?;
-    let tuple = (
-        PyTuple::new(py, companies)?,
-        PyTuple::new(py, a.vetoed.iter().copied())?,
-        PyTuple::new(py, keywords)?,
-        PyTuple::new(py, exclusions)?,
-        a.crypto_context,
-        clamp_i64(a.company_score),
-        clamp_i64(a.keyword_score),
-        clamp_i64(a.proximity_boost),
-        clamp_i64(a.penalty),
-        clamp_i64(a.confidence),
-    );
-    Ok(tuple.into_pyobject(py)?.into_any())
+    let items = [
+        hits(&a.companies)?,
+        new_tuple(py, None, a.vetoed.iter().map(|&i| index(i)))?,
+        hits(&a.keywords)?,
+        new_tuple(py, None, exclusions)?,
+        a.crypto_context.into_pyobject(py)?.to_owned().into_any(),
+        int(clamp_i64(a.company_score)),
+        int(clamp_i64(a.keyword_score)),
+        int(clamp_i64(a.proximity_boost)),
+        int(clamp_i64(a.penalty)),
+        int(clamp_i64(a.confidence)),
+    ];
+    new_tuple(py, None, items)
 }
 
 fn empty_analysis(py: Python<'_>) -> PyResult<Py<PyTuple>> {
@@ -110,12 +127,12 @@ struct ResultTypes {
     company_hit: Py<PyType>,
     keyword_hit: Py<PyType>,
     exclusion_hit: Py<PyType>,
-    /// `(name, priority, score)` per company.
-    companies: Vec<(Py<PyAny>, Py<PyAny>, Py<PyAny>)>,
-    /// `(pattern, weight)` per keyword rule.
-    keywords: Vec<(Py<PyAny>, Py<PyAny>)>,
-    /// `(label, pattern)` per exclusion rule.
-    exclusions: Vec<(Py<PyAny>, Py<PyAny>)>,
+    /// `[name, priority, score]` per company.
+    companies: Vec<[Py<PyAny>; 3]>,
+    /// `[pattern, weight]` per keyword rule.
+    keywords: Vec<[Py<PyAny>; 2]>,
+    /// `[label, pattern]` per exclusion rule.
+    exclusions: Vec<[Py<PyAny>; 2]>,
     relevance_threshold: i64,
     /// The one `Analysis` shared by every document in which nothing occurred.
     empty: Py<PyAny>,
@@ -125,13 +142,14 @@ fn results_error(key: &str, msg: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(format!("malformed results spec: {key}: {msg}"))
 }
 
-fn rows<'py>(spec: &Bound<'py, PyDict>, key: &str, width: usize) -> PyResult<Vec<Vec<Py<PyAny>>>> {
+/// The rows of `spec[key]`, each of exactly `N` values.
+fn rows<const N: usize>(spec: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<[Py<PyAny>; N]>> {
     let obj = spec
         .get_item(key)?
         .ok_or_else(|| results_error(key, "missing key"))?;
-    Ok(fixed_rows(&obj, key, width, results_error)?
+    Ok(fixed_rows::<N>(&obj, key, results_error)?
         .into_iter()
-        .map(|cells| cells.into_iter().map(Bound::unbind).collect())
+        .map(|cells| cells.map(Bound::unbind))
         .collect())
 }
 
@@ -180,45 +198,24 @@ impl ResultTypes {
                 ))
             }
         };
-        let companies = rows(spec, "companies", 3)?;
+        let companies = rows::<3>(spec, "companies")?;
         count("companies", companies.len(), core.company_count())?;
-        let keywords = rows(spec, "keywords", 2)?;
+        let keywords = rows::<2>(spec, "keywords")?;
         count("keywords", keywords.len(), core.keyword_count())?;
-        let exclusions = rows(spec, "exclusions", 2)?;
+        let exclusions = rows::<2>(spec, "exclusions")?;
         count("exclusions", exclusions.len(), core.exclusion_count())?;
         let threshold = get("relevance_threshold")?;
         let relevance_threshold = threshold
             .extract::<i64>()
             .map_err(|e| results_error("relevance_threshold", format!("expected an int: {e}")))?;
-        let take3 = |mut r: Vec<Py<PyAny>>| {
-            let c = r.pop();
-            let b = r.pop();
-            let a = r.pop();
-            (a, b, c)
-        };
-        let mut company_rows = Vec::with_capacity(companies.len());
-        for row in companies {
-            if let (Some(a), Some(b), Some(c)) = take3(row) {
-                company_rows.push((a, b, c));
-            }
-        }
-        let pairs = |rows: Vec<Vec<Py<PyAny>>>| -> Vec<(Py<PyAny>, Py<PyAny>)> {
-            rows.into_iter()
-                .filter_map(|mut r| {
-                    let b = r.pop()?;
-                    let a = r.pop()?;
-                    Some((a, b))
-                })
-                .collect()
-        };
         Ok(ResultTypes {
             analysis: class("analysis")?,
             company_hit: class("company_hit")?,
             keyword_hit: class("keyword_hit")?,
             exclusion_hit: class("exclusion_hit")?,
-            companies: company_rows,
-            keywords: pairs(keywords),
-            exclusions: pairs(exclusions),
+            companies,
+            keywords,
+            exclusions,
             relevance_threshold,
             empty: get("empty")?.unbind(),
         })
@@ -235,7 +232,7 @@ impl ResultTypes {
         let company_hit = self.company_hit.bind(py);
         let mut companies = Vec::with_capacity(a.companies.len());
         for (i, sp) in &a.companies {
-            let (name, priority, score) = self
+            let [name, priority, score] = self
                 .companies
                 .get(*i)
                 .ok_or_else(|| missing("company", *i))?;
@@ -252,7 +249,7 @@ impl ResultTypes {
         let keyword_hit = self.keyword_hit.bind(py);
         let mut keywords = Vec::with_capacity(a.keywords.len());
         for (i, sp) in &a.keywords {
-            let (pattern, weight) = self
+            let [pattern, weight] = self
                 .keywords
                 .get(*i)
                 .ok_or_else(|| missing("keyword", *i))?;
@@ -268,7 +265,7 @@ impl ResultTypes {
         let exclusion_hit = self.exclusion_hit.bind(py);
         let mut exclusions = Vec::with_capacity(a.exclusions.len());
         for (i, sp, applied) in &a.exclusions {
-            let (label, pattern) = self
+            let [label, pattern] = self
                 .exclusions
                 .get(*i)
                 .ok_or_else(|| missing("exclusion rule", *i))?;
@@ -284,7 +281,7 @@ impl ResultTypes {
         }
         let mut vetoed = Vec::with_capacity(a.vetoed.len());
         for &i in &a.vetoed {
-            let (name, _, _) = self.companies.get(i).ok_or_else(|| missing("company", i))?;
+            let [name, _, _] = self.companies.get(i).ok_or_else(|| missing("company", i))?;
             vetoed.push(name.bind(py).clone());
         }
         let confidence = clamp_i64(a.confidence);
@@ -548,14 +545,10 @@ impl<'py> Doc<'py> {
 }
 
 impl<'py> TextHolder<'py> {
+    /// The text of argument `what`, which must be a `str`.
     fn new(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<TextHolder<'py>> {
-        Self::named(obj, || what.to_owned())
-    }
-
-    /// Like `new`, naming the argument only when there is an error to report.
-    fn named(obj: &Bound<'py, PyAny>, what: impl FnOnce() -> String) -> PyResult<TextHolder<'py>> {
         let s = obj.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!("{} must be str, not {}", what(), type_name(obj)))
+            PyTypeError::new_err(format!("{what} must be str, not {}", type_name(obj)))
         })?;
         Self::of_str(s)
     }
@@ -633,22 +626,20 @@ fn sequence<'py>(
 
 /// `obj` as rows of exactly `width` items (a list or tuple of lists or tuples), each
 /// named `key[i]` in the error `err(entry, message)` that a bad one gets.
-fn fixed_rows<'py>(
+fn fixed_rows<'py, const N: usize>(
     obj: &Bound<'py, PyAny>,
     key: &str,
-    width: usize,
     err: fn(&str, String) -> PyErr,
-) -> PyResult<Vec<Vec<Bound<'py, PyAny>>>> {
+) -> PyResult<Vec<[Bound<'py, PyAny>; N]>> {
     let mut out = Vec::new();
     for (i, row) in sequence(obj, key, err)?.iter().enumerate() {
         let name = format!("{key}[{i}]");
-        let cells = sequence(row, &name, err)?;
-        if cells.len() != width {
-            return Err(err(
-                &name,
-                format!("expected {width} items, got {}", cells.len()),
-            ));
-        }
+        let cells: [Bound<'py, PyAny>; N] =
+            sequence(row, &name, err)?
+                .try_into()
+                .map_err(|cells: Vec<_>| {
+                    err(&name, format!("expected {N} items, got {}", cells.len()))
+                })?;
         out.push(cells);
     }
     Ok(out)
@@ -684,7 +675,7 @@ fn strs(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<Vec<u8>>> {
 
 fn int_tuples<const N: usize>(plain: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<[i64; N]>> {
     let mut out = Vec::new();
-    for (i, parts) in fixed_rows(&field(plain, key)?, key, N, bad)?
+    for (i, parts) in fixed_rows::<N>(&field(plain, key)?, key, bad)?
         .iter()
         .enumerate()
     {
@@ -791,12 +782,7 @@ impl Engine {
         text: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<(u8, usize, usize, usize)>> {
         let holder = TextHolder::new(text, "text")?;
-        let bytes = holder.bytes()?;
-        let occ = if bytes.len() < DETACH_MIN_BYTES {
-            self.core.find(bytes)
-        } else {
-            py.detach(|| self.core.find(bytes))
-        };
+        let occ = scan_text(py, holder.bytes()?, |t| self.core.find(t));
         Ok(occ
             .into_iter()
             .map(|o| (o.kind, o.reference, o.start, o.end))
@@ -810,12 +796,7 @@ impl Engine {
         text: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let holder = TextHolder::new(text, "text")?;
-        let bytes = holder.bytes()?;
-        let a = if bytes.len() < DETACH_MIN_BYTES {
-            self.core.analyze(bytes)
-        } else {
-            py.detach(|| self.core.analyze(bytes))
-        };
+        let a = scan_text(py, holder.bytes()?, |t| self.core.analyze(t));
         analysis_py(py, &a, &self.empty)
     }
 
@@ -850,12 +831,7 @@ impl Engine {
                 TextHolder::joined(content, title)?
             }
         };
-        let bytes = holder.bytes()?;
-        let a = if bytes.len() < DETACH_MIN_BYTES {
-            self.core.analyze(bytes)
-        } else {
-            py.detach(|| self.core.analyze(bytes))
-        };
+        let a = scan_text(py, holder.bytes()?, |t| self.core.analyze(t));
         types.build(py, &a)
     }
 
@@ -936,7 +912,6 @@ impl Engine {
     }
 }
 
-/// Checks `analyze_many`'s arguments; the texts, held for the duration of the call.
 /// `threads >= 1`, and the batch is a list or tuple.
 fn check_batch(batch: &Bound<'_, PyAny>, threads: i64, name: &str) -> PyResult<()> {
     if threads < 1 {
@@ -979,8 +954,8 @@ impl Build<'_> {
     }
 }
 
-/// A parallel `analysis_many`: `n` documents of `docs` in, one `Analysis` per document
-/// stored at its index of `out`.
+/// A parallel batch (`analyze_many`, `analysis_many`): `n` documents of `docs` in, one
+/// result per document (built by `build`) stored at its index of `out`.
 ///
 /// Three kinds of work: reading a document's text (needs the GIL: type checks, encoding,
 /// joining a title), scanning it (no GIL), and building its `Analysis` (GIL). Workers
@@ -1041,23 +1016,25 @@ struct Shared {
 }
 
 impl Shared {
+    /// The queue of finished scans (a panic elsewhere cannot leave it half-written: it
+    /// only ever sees `append` and `take`, so a poisoned lock is still usable).
+    fn ready(&self) -> std::sync::MutexGuard<'_, Vec<(usize, Analysis)>> {
+        self.ready
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn push_ready(&self, done: &mut Vec<(usize, Analysis)>) {
         if done.is_empty() {
             return;
         }
-        let mut v = match self.ready.lock() {
-            Ok(v) => v,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut v = self.ready();
         v.append(done);
         self.ready_count.store(v.len(), Ordering::Release);
     }
 
     fn take_ready(&self) -> Vec<(usize, Analysis)> {
-        let mut v = match self.ready.lock() {
-            Ok(v) => v,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut v = self.ready();
         self.ready_count.store(0, Ordering::Release);
         std::mem::take(&mut *v)
     }
@@ -1227,8 +1204,7 @@ impl Batch<'_> {
             .filter(|&i| !filled[i])
             .filter_map(|i| Some((i, self.core.analyze(shared.read_text(i)?))))
             .collect();
-        let all = n;
-        self.read_and_build(&shared, all, all, missing, &mut filled)
+        self.read_and_build(&shared, n, n, missing, &mut filled)
     }
 
     /// With the GIL: reads documents `from..upto` (none, or the chunk that starts at
