@@ -275,36 +275,27 @@ fn pair(b0: u8, b1: u8) -> usize {
     (usize::from(b0) << 8) | usize::from(b1)
 }
 
-/// One Aho-Corasick automaton.
+/// The automaton of the unanchored scan of every byte.
 ///
-/// For the unanchored scan of every byte a DFA is about twice as fast as the contiguous
-/// NFA for the watchlists tgematch is made for (hundreds of literals), but its memory
-/// grows with the literal count (85 MB for 18k literals) while its speed advantage
-/// disappears, so large sets get the NFA. The anchored walks always use the NFA: they
-/// never follow a failure transition, most end after a byte or two, and what costs is
-/// the cache miss of each step, so a table twelve to twenty times smaller wins (measured
-/// on the shared corpora: 15-company watchlist, 76 KB instead of 981 KB, 2 % faster on
-/// articles; 1,000 companies, 0.27 MB instead of 6.1 MB, 10 % faster on tweets).
+/// A DFA is about twice as fast as the contiguous NFA for the watchlists tgematch is made
+/// for (hundreds of literals), but its memory grows with the literal count (85 MB for 18k
+/// literals) while its speed advantage disappears, so large sets get the NFA.
 enum Aut {
     Dfa(dfa::DFA),
     Nfa(nfa::contiguous::NFA),
 }
 
 impl Aut {
-    fn build(literals: &[&[u8]], start: StartKind) -> Result<Aut, aho_corasick::BuildError> {
-        if start == StartKind::Unanchored && literals.len() <= DFA_MAX_LITERALS {
+    fn build(literals: &[&[u8]]) -> Result<Aut, aho_corasick::BuildError> {
+        if literals.len() <= DFA_MAX_LITERALS {
             dfa::Builder::new()
                 .match_kind(MatchKind::Standard)
-                .start_kind(start)
+                .start_kind(StartKind::Unanchored)
                 .prefilter(false)
                 .build(literals)
                 .map(Aut::Dfa)
         } else {
-            nfa::contiguous::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(literals)
-                .map(Aut::Nfa)
+            build_nfa(literals).map(Aut::Nfa)
         }
     }
 
@@ -316,18 +307,33 @@ impl Aut {
     }
 }
 
-/// A literal set and the literal index of each of its pattern ids.
-struct Set {
-    aut: Aut,
+/// The contiguous NFA of `literals` (its start states serve anchored and unanchored
+/// searches alike).
+///
+/// The anchored walks always use it: they never follow a failure transition, most end
+/// after a byte or two, and what costs is the cache miss of each step, so a table twelve
+/// to twenty times smaller than a DFA's wins (measured on the shared corpora: 15-company
+/// watchlist, 76 KB instead of 981 KB, 2 % faster on articles; 1,000 companies, 0.27 MB
+/// instead of 6.1 MB, 10 % faster on tweets).
+fn build_nfa(literals: &[&[u8]]) -> Result<nfa::contiguous::NFA, aho_corasick::BuildError> {
+    nfa::contiguous::Builder::new()
+        .match_kind(MatchKind::Standard)
+        .prefilter(false)
+        .build(literals)
+}
+
+/// A literal set's automaton and the literal index of each of its pattern ids.
+struct Set<A> {
+    aut: A,
     ids: Vec<usize>,
 }
 
 /// The scanner of one engine (see the module docs).
 pub(crate) struct Scanner {
     /// Literals whose every unit has a start check, walked from candidate positions.
-    anchored: Option<Set>,
+    anchored: Option<Set<nfa::contiguous::NFA>>,
     /// Literals some unit of which has no start check: an unanchored scan.
-    free: Option<Set>,
+    free: Option<Set<Aut>>,
     /// Candidate positions of the anchored walks.
     filter: StartFilter,
 }
@@ -348,17 +354,21 @@ impl Scanner {
         }
         let [(a_lits, a_ids), (f_lits, f_ids)] = sets;
         let filter = StartFilter::new(&a_lits, tables);
-        let set = |lits: Vec<&[u8]>, ids, start| -> Result<Option<Set>, _> {
+        fn set<A>(
+            lits: &[&[u8]],
+            ids: Vec<usize>,
+            build: fn(&[&[u8]]) -> Result<A, aho_corasick::BuildError>,
+        ) -> Result<Option<Set<A>>, aho_corasick::BuildError> {
             if lits.is_empty() {
                 return Ok(None);
             }
             Ok(Some(Set {
-                aut: Aut::build(&lits, start)?,
+                aut: build(lits)?,
                 ids,
             }))
-        };
-        let anchored = set(a_lits, a_ids, StartKind::Anchored)?;
-        let free = set(f_lits, f_ids, StartKind::Unanchored)?;
+        }
+        let anchored = set(&a_lits, a_ids, build_nfa)?;
+        let free = set(&f_lits, f_ids, Aut::build)?;
         Ok(Scanner {
             anchored,
             free,
@@ -368,11 +378,8 @@ impl Scanner {
 
     /// Heap memory of the automata, in bytes.
     pub(crate) fn memory_usage(&self) -> usize {
-        [&self.anchored, &self.free]
-            .into_iter()
-            .flatten()
-            .map(|s| s.aut.memory_usage())
-            .sum()
+        self.anchored.as_ref().map_or(0, |s| s.aut.memory_usage())
+            + self.free.as_ref().map_or(0, |s| s.aut.memory_usage())
     }
 
     /// Calls `f(literal, start, end)` for every occurrence in `hay` of every free literal,
@@ -380,10 +387,7 @@ impl Scanner {
     #[inline]
     pub(crate) fn for_each_match(&self, hay: &[u8], mut f: impl FnMut(usize, usize, usize)) {
         if let Some(set) = &self.anchored {
-            match &set.aut {
-                Aut::Dfa(a) => anchored_walks(a, &set.ids, &self.filter, hay, &mut f),
-                Aut::Nfa(a) => anchored_walks(a, &set.ids, &self.filter, hay, &mut f),
-            }
+            anchored_walks(&set.aut, &set.ids, &self.filter, hay, &mut f);
         }
         if let Some(set) = &self.free {
             match &set.aut {
