@@ -226,64 +226,51 @@ impl ResultTypes {
         if is_empty(a) {
             return Ok(self.empty.bind(py).clone());
         }
-        let missing = |what: &str, i: usize| {
-            PyValueError::new_err(format!("internal error: no {what} number {i}"))
+        // One hit: the rule's own values from the spec, then (for an exclusion) the
+        // penalty applied, then positions and spans.
+        let hit = |cls: &Py<PyType>,
+                   values: &[Py<PyAny>],
+                   applied: Option<i64>,
+                   sp: &[(usize, usize)]|
+         -> PyResult<Bound<'py, PyAny>> {
+            let (spans, positions) = spans_positions(py, sp)?;
+            let applied = applied.map(|p| {
+                let Ok(p) = p.into_pyobject(py);
+                p.into_any()
+            });
+            let values = values.iter().map(|v| v.bind(py).clone());
+            let items = values.chain(applied).chain([positions, spans]);
+            new_tuple(py, Some(cls.bind(py)), items)
         };
-        let company_hit = self.company_hit.bind(py);
-        let mut companies = Vec::with_capacity(a.companies.len());
-        for (i, sp) in &a.companies {
-            let [name, priority, score] = self
-                .companies
-                .get(*i)
-                .ok_or_else(|| missing("company", *i))?;
-            let (spans, positions) = spans_positions(py, sp)?;
-            let items = [
-                name.bind(py).clone(),
-                priority.bind(py).clone(),
-                score.bind(py).clone(),
-                positions,
-                spans,
-            ];
-            companies.push(new_tuple(py, Some(company_hit), items)?);
-        }
-        let keyword_hit = self.keyword_hit.bind(py);
-        let mut keywords = Vec::with_capacity(a.keywords.len());
-        for (i, sp) in &a.keywords {
-            let [pattern, weight] = self
-                .keywords
-                .get(*i)
-                .ok_or_else(|| missing("keyword", *i))?;
-            let (spans, positions) = spans_positions(py, sp)?;
-            let items = [
-                pattern.bind(py).clone(),
-                weight.bind(py).clone(),
-                positions,
-                spans,
-            ];
-            keywords.push(new_tuple(py, Some(keyword_hit), items)?);
-        }
-        let exclusion_hit = self.exclusion_hit.bind(py);
-        let mut exclusions = Vec::with_capacity(a.exclusions.len());
-        for (i, sp, applied) in &a.exclusions {
-            let [label, pattern] = self
-                .exclusions
-                .get(*i)
-                .ok_or_else(|| missing("exclusion rule", *i))?;
-            let (spans, positions) = spans_positions(py, sp)?;
-            let items = [
-                label.bind(py).clone(),
-                pattern.bind(py).clone(),
-                applied.into_pyobject(py)?.into_any(),
-                positions,
-                spans,
-            ];
-            exclusions.push(new_tuple(py, Some(exclusion_hit), items)?);
-        }
-        let mut vetoed = Vec::with_capacity(a.vetoed.len());
-        for &i in &a.vetoed {
-            let [name, _, _] = self.companies.get(i).ok_or_else(|| missing("company", i))?;
-            vetoed.push(name.bind(py).clone());
-        }
+        let companies = a
+            .companies
+            .iter()
+            .map(|(i, sp)| {
+                let values = spec_row(&self.companies, "company", *i)?;
+                hit(&self.company_hit, values, None, sp)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let keywords = a
+            .keywords
+            .iter()
+            .map(|(i, sp)| {
+                let values = spec_row(&self.keywords, "keyword", *i)?;
+                hit(&self.keyword_hit, values, None, sp)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let exclusions = a
+            .exclusions
+            .iter()
+            .map(|(i, sp, applied)| {
+                let values = spec_row(&self.exclusions, "exclusion rule", *i)?;
+                hit(&self.exclusion_hit, values, Some(*applied), sp)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let vetoed = a
+            .vetoed
+            .iter()
+            .map(|&i| Ok(spec_row(&self.companies, "company", i)?[0].bind(py).clone()))
+            .collect::<PyResult<Vec<_>>>()?;
         let confidence = clamp_i64(a.confidence);
         let int = |x: i128| clamp_i64(x).into_pyobject(py).map(Bound::into_any);
         let flag = |b: bool| b.into_pyobject(py).map(|b| b.to_owned().into_any());
@@ -302,6 +289,17 @@ impl ResultTypes {
         ];
         new_tuple(py, Some(self.analysis.bind(py)), items)
     }
+}
+
+/// Row `i` of a results-spec table (`what` names it in the internal error for an index
+/// the spec does not have).
+fn spec_row<'r, const N: usize>(
+    rows: &'r [[Py<PyAny>; N]],
+    what: &str,
+    i: usize,
+) -> PyResult<&'r [Py<PyAny>; N]> {
+    rows.get(i)
+        .ok_or_else(|| PyValueError::new_err(format!("internal error: no {what} number {i}")))
 }
 
 /// The spans as a tuple of `(start, end)` tuples, and their distinct starts in order
@@ -350,14 +348,19 @@ fn spans_positions<'py>(
 fn new_tuple<'py>(
     py: Python<'py>,
     cls: Option<&Bound<'py, PyType>>,
-    items: impl IntoIterator<Item = Bound<'py, PyAny>, IntoIter: ExactSizeIterator>,
+    items: impl IntoIterator<Item = Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use pyo3::ffi;
+    let miscounted = || PyValueError::new_err("internal error: tuple items miscounted");
     let items = items.into_iter();
-    let len = items.len();
+    // An exact size hint (arrays, vectors, chains and maps of them) sizes the tuple; the
+    // loop below still refuses an iterator whose hint was wrong.
+    let len = match items.size_hint() {
+        (lo, Some(hi)) if lo == hi => lo,
+        _ => return Err(miscounted()),
+    };
     let n = ffi::Py_ssize_t::try_from(len)
         .map_err(|_| PyValueError::new_err("too many items for a tuple"))?;
-    let miscounted = || PyValueError::new_err("internal error: tuple items miscounted");
     // SAFETY: the GIL is held (`py`). `PyTuple_New` and `PyType_GenericAlloc` return a new
     // reference or NULL with an exception set; `from_owned_ptr_or_err` takes ownership of
     // the former and turns the latter into an error. For a Python-defined tuple subclass
