@@ -62,8 +62,8 @@ def shared_dir(explicit: str | None = None) -> Path:
 
 
 def split_of(key: str) -> str:
-    """The split a document belongs to (``quality/DEFINITION.md``): SHA-1 hex 0-4 is test."""
-    return "test" if hashlib.sha1(key.encode("utf-8")).hexdigest()[0] in "01234" else "dev"
+    """The split a document belongs to (``quality/DEFINITION.md``): SHA-256 hex 0-4 is test."""
+    return "test" if hashlib.sha256(key.encode("utf-8")).hexdigest()[0] in "01234" else "dev"
 
 
 def read_labels(path: Path = LABELS) -> list[dict[str, Any]]:
