@@ -510,6 +510,7 @@ def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[tuple[str, Ke
 
 def _keyword(entry: Any, where: str, default_weight: int) -> KeywordRule:
     if isinstance(entry, str):
+        _string(entry, where)
         _check_rule_at(entry, _is_pattern(entry), where)
         return KeywordRule(entry, default_weight, _is_pattern(entry))
     if not isinstance(entry, Mapping):
@@ -528,6 +529,7 @@ def _keyword(entry: Any, where: str, default_weight: int) -> KeywordRule:
 
 def _exclusion(entry: Any, where: str, scoring: Scoring, need: bool) -> ExclusionRule:
     if isinstance(entry, str) and not need:
+        _string(entry, where)
         _check_rule_at(entry, _is_pattern(entry), where)
         return ExclusionRule(entry, scoring.exclusion_penalty, entry, _is_pattern(entry))
     if not isinstance(entry, Mapping):
