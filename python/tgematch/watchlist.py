@@ -627,8 +627,8 @@ def _validate(wl: Watchlist) -> None:
         if key in folded:
             j = folded[key]
             raise ConfigError(
-                f"{where}.name: company name {c.name!r} equals companies[{j}].name "
-                f"{wl.companies[j].name!r} after case folding"
+                f"{where}.name: duplicate company name {c.name!r} after case folding "
+                f"(equals companies[{j}].name {wl.companies[j].name!r})"
             )
         folded[key] = i
         if not isinstance(c.extra, dict):
