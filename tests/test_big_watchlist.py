@@ -240,13 +240,12 @@ def test_builder_reports_what_it_leaves_out() -> None:
             {"name": "alpha", "symbol": "ALP"},
         ]
     )
-    assert companies == [
-        {"name": "Alpha", "tokens": ["ALP"]},
-        {"name": "alpha", "tokens": ["ALP"]},
-    ]
+    # "alpha" equals "Alpha" after case folding: merged into it (a watchlist refuses both).
+    assert companies == [{"name": "Alpha", "tokens": ["ALP"]}]
+    assert report.merged_names == [("alpha", "Alpha")]
     assert report.skipped_names == [(" \u3000 ", ["GHOST"])]
     assert report.skipped_symbols == [("Alpha", "\u3000"), ("Alpha", "$"), ("Alpha", " $ ")]
-    assert (report.records, report.companies, report.tokens, report.shared_symbols) == (7, 2, 2, 1)
+    assert (report.records, report.companies, report.tokens, report.shared_symbols) == (7, 1, 1, 0)
 
 
 def test_every_record_becomes_a_company_or_is_reported() -> None:
@@ -255,13 +254,14 @@ def test_every_record_becomes_a_company_or_is_reported() -> None:
     assert len(recs) == report.records == 21523
     names = {r["name"] for r in recs}
     skipped = {n for n, _ in report.skipped_names}
-    assert {c["name"] for c in companies} == names - skipped
-    assert len(watchlist.companies) == report.companies == len(names) - len(skipped)
+    canon = dict(report.merged_names)
+    assert {c["name"] for c in companies} == names - skipped - set(canon)
+    assert len(watchlist.companies) == report.companies == len(names - skipped - set(canon))
     tokens = {(c["name"], t) for c in companies for t in c["tokens"]}
     left_out = set(report.skipped_symbols) | {
         (n, s) for n, syms in report.skipped_names for s in syms
     }
-    assert tokens | left_out == {(r["name"], r["symbol"]) for r in recs}
+    assert tokens | left_out == {(canon.get(r["name"], r["name"]), r["symbol"]) for r in recs}
     assert report.shared_symbols > 1000  # the data's point: tickers are ambiguous
 
 

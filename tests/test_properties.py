@@ -67,7 +67,7 @@ WORDS = [
     "caldera", "labs", "cal", "tge", "token", "tokens", "launch", "live", "is", "now",
     "x1", "2", "usd.ai", "ab", "a", "b", "fabric", "protocol", "crypto", "layer", "test",
     "net", "mainnet", "İstanbul", "istanbul", "straße", "比特币", "コイン", "useless", "é",
-    "_x", "o'neil", "k-9", "ΟΔΟΣ", "ς", "c++", "$eth", "#1", "\u212aelvin", "x\ud83dy",
+    "_x", "o'neil", "k-9", "ΟΔΟΣ", "ς", "c++", "$eth", "#1", "\u212aelvin", "x\U0001f680y",
     "a\u200bb", "ǅz", "Ꭰb", "ราคา",
 ]  # fmt: skip
 PATTERN_SPECIAL = set("\\()|[]{}*+?.^$")
@@ -330,7 +330,7 @@ FIXED_WATCHLIST: dict[str, Any] = {
         {"name": "USELESS", "tokens": ["USELESS"], "priority": "LOW"},
         {"name": "比特币"},
         {"name": "İstanbul"},
-        {"name": "a\ud83db"},
+        {"name": "a\U0001f680b"},  # lone surrogates: refused in phrases
     ],
     "keywords": ["TGE", "token launch", "airdrop", "announcing.*token", r"launch\w*", "a"],
     "exclusion_phrases": ["meme coin", r"\s+x(?!y)"],
@@ -604,7 +604,8 @@ def _normalise(s: str, strip: bool = True) -> str:
     return out.strip(" ") if strip else out
 
 
-REGEX_ALPHABET = st.characters(exclude_categories=())  # surrogates allowed, as in phrases
+# Controls and lone surrogates are refused in a watchlist (only TAB, LF, CR allowed).
+REGEX_ALPHABET = st.characters(exclude_categories=("Cs", "Cc"))
 
 
 def _part_regex(part: str) -> str:

@@ -73,6 +73,7 @@ except ImportError:  # run from a checkout without installing: use its sources
 from tgematch import Matcher, Watchlist  # noqa: E402
 from tgematch._text import normalize_phrase  # noqa: E402
 from tgematch.patterns import cashtag  # noqa: E402
+from tgematch.watchlist import name_key  # noqa: E402
 
 MB = 10**6
 EMOJI = ("🚀", "🔥", "😀", "🐈", "🤡", "💎", "🧠", "🇺🇸", "👍🏽", "❤️")
@@ -112,6 +113,7 @@ class ProjectReport:
     shared_symbols: int = 0
     skipped_names: list[tuple[str, list[str]]] = field(default_factory=list)
     skipped_symbols: list[tuple[str, str]] = field(default_factory=list)
+    merged_names: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Human-readable summary, one fact per line."""
@@ -126,6 +128,11 @@ class ProjectReport:
             f"{len(self.skipped_symbols)}"
         )
         out += [f"  - symbol {s!r} of {n!r}" for n, s in self.skipped_symbols]
+        out.append(
+            f"names equal to an earlier one after case folding (merged into it): "
+            f"{len(self.merged_names)}"
+        )
+        out += [f"  - name {n!r} merged into {f!r}" for n, f in self.merged_names]
         return out
 
 
@@ -141,14 +148,23 @@ def project_companies(
 
     One company per distinct ``name`` (exact string, first-seen order); its distinct
     symbols (first-seen order) are its ``tokens``. See the module docstring for names and
-    symbols that are empty after normalisation.
+    symbols that are empty after normalisation. A name equal to an earlier one after
+    case folding (``tgematch.watchlist.name_key``) is merged into it, as a watchlist
+    refuses such duplicates: its symbols join the earlier company's.
     """
     report = ProjectReport()
     symbols: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
+    merged: set[tuple[str, str]] = set()
     for rec in records:
         report.records += 1
         name, sym = str(rec["name"]), str(rec["symbol"])
-        syms = symbols.setdefault(name, [])
+        # Names empty after normalisation all fold to "": they are left out below, each.
+        spelt = first.setdefault(name_key(name), name) if normalize_phrase(name) else name
+        if spelt != name and (name, spelt) not in merged:
+            merged.add((name, spelt))
+            report.merged_names.append((name, spelt))
+        syms = symbols.setdefault(spelt, [])
         if sym not in syms:
             syms.append(sym)
     companies: list[dict[str, Any]] = []

@@ -62,7 +62,7 @@ from .engine_python import PythonEngine
 from .matcher import Matcher
 from .patterns import CompiledWatchlist, compile_watchlist
 from .results import Analysis, build_analysis, build_occurrences
-from .watchlist import Watchlist
+from .watchlist import Watchlist, name_key
 
 __all__ = [
     "DEFAULT_LIBRARIES",
@@ -164,25 +164,29 @@ def projects_watchlist(
 
     One company per distinct ``name`` (first ``n`` in file order), its symbols as
     cashtags; keyword tiers, exclusion phrases and every other key from the watchlist
-    file ``base`` (its companies are dropped).
+    file ``base`` (its companies are dropped). Names equal after case folding ("APE",
+    "Ape") are one company, spelt as first seen, with the symbols of all of them: a
+    watchlist refuses such duplicates, and matching folds case anyway.
     """
     symbols: dict[str, list[str]] = {}
+    spelling: dict[str, str] = {}
     with open(projects, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            name, sym = rec["name"], rec["symbol"]
-            if name not in symbols:
+            key, sym = name_key(rec["name"]), rec["symbol"]
+            if key not in symbols:
                 if len(symbols) == n:
                     continue
-                symbols[name] = []
-            if sym not in symbols[name]:
-                symbols[name].append(sym)
+                symbols[key] = []
+                spelling[key] = rec["name"]
+            if sym not in symbols[key]:
+                symbols[key].append(sym)
     if len(symbols) < n:
         raise ValueError(f"{projects}: only {len(symbols)} distinct names, {n} requested")
     config = json.loads(Path(base).read_text(encoding="utf-8"))
-    config["companies"] = [{"name": k, "tokens": v} for k, v in symbols.items()]
+    config["companies"] = [{"name": spelling[k], "tokens": v} for k, v in symbols.items()]
     return Watchlist.from_dict(config)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set, ValuesView
 from itertools import islice
 from typing import Any
 
@@ -12,7 +12,11 @@ from .patterns import CompiledWatchlist, compile_watchlist
 from .results import Analysis, Occurrence, build_analysis, build_occurrences, results_spec
 from .watchlist import Watchlist
 
-__all__ = ["BACKENDS", "Matcher", "default_backend"]
+__all__ = ["BACKENDS", "MAX_THREADS", "Matcher", "default_backend"]
+
+MAX_THREADS = 256
+"""``threads`` above this are treated as this many, on both engines (a larger request
+cannot run faster and would only overflow the native engine's thread count)."""
 
 BACKENDS = ("auto", "native", "python")
 _ENV = "TGEMATCH_BACKEND"
@@ -61,9 +65,16 @@ def _check_batch(docs: object, threads: object) -> int:
         raise TypeError(f"threads must be int or None, not {type(threads).__name__}")
     if threads < 1:
         raise ValueError(f"threads must be at least 1, not {threads}")
-    if isinstance(docs, (str, bytes)):
+    # A mapping would be iterated as its keys, a str as characters, bytes as integers;
+    # a set or dict view has no defined order, and results come back in input order.
+    if isinstance(docs, (str, bytes, bytearray, memoryview, Mapping, Set, ValuesView)):
+        raise TypeError(
+            f"docs must be an ordered iterable of documents (list, tuple, generator ...), "
+            f"not {type(docs).__name__}"
+        )
+    if not isinstance(docs, Iterable):
         raise TypeError(f"docs must be an iterable of documents, not {type(docs).__name__}")
-    return threads
+    return min(threads, MAX_THREADS)
 
 
 def _document(doc: object, index: int) -> str:
@@ -71,7 +82,9 @@ def _document(doc: object, index: int) -> str:
     if isinstance(doc, str):
         return doc
     if isinstance(doc, Mapping):
-        content = doc.get("content")
+        if "content" not in doc:
+            raise TypeError(f"docs[{index}] is a mapping without the required key 'content'")
+        content = doc["content"]
         title = doc.get("title")
     elif isinstance(doc, tuple) and len(doc) == 2:
         content, title = doc
@@ -208,13 +221,20 @@ class Matcher:
     def iter_analyze(
         self, docs: Iterable[Any], batch_size: int = 1000, threads: int | None = None
     ) -> Iterator[Analysis]:
-        """Stream analyses of an arbitrarily long iterable, ``batch_size`` documents at a time."""
+        """Stream analyses of an arbitrarily long iterable, ``batch_size`` documents at a time.
+
+        The arguments are checked at the call, before the first document is read.
+        """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int):
             raise TypeError(f"batch_size must be int, not {type(batch_size).__name__}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         threads = _check_batch(docs, threads)
-        it = iter(docs)
+        # Not a generator function itself: that would postpone the checks above to the
+        # first next().
+        return self._iter_batches(iter(docs), batch_size, threads)
+
+    def _iter_batches(self, it: Iterator[Any], batch_size: int, threads: int) -> Iterator[Analysis]:
         done = 0
         while batch := list(islice(it, batch_size)):
             yield from self._analyze_batch(batch, threads, done)

@@ -7,9 +7,11 @@ A :class:`Watchlist` is validated when it is built; every problem raises
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -22,12 +24,17 @@ __all__ = [
     "BUILTIN_EXCLUSIONS",
     "BUILTIN_KEYWORDS",
     "DEFAULT_CONTEXT_TERMS",
+    "MAX_COMPANY_NAME",
+    "MAX_INT",
+    "MAX_NESTING",
+    "MAX_STATUS",
     "Company",
     "ConfigError",
     "ExclusionRule",
     "KeywordRule",
     "Scoring",
     "Watchlist",
+    "name_key",
 ]
 
 PRIORITIES = ("HIGH", "MEDIUM", "LOW")
@@ -35,6 +42,26 @@ TIERS = ("high", "medium", "low")
 DEFAULT_TIER_WEIGHTS = {"high": 25, "medium": 15, "low": 5}
 METADATA_KEYS = frozenset({"about", "description", "name", "version"})
 PATTERN_MARKERS = frozenset("\\()|[]{}*+?")
+COMPANY_KEYS = ("name", "aliases", "tokens", "exclusions", "priority")
+
+MAX_INT = 10**9
+"""The one bound (inclusive) for every integer of a watchlist: weights, penalties, scores,
+distances, ``max_gap`` and thresholds. Both engines accept it (the native one needs
+64-bit values), and sums of many weights stay exact."""
+MAX_COMPANY_NAME = 255
+"""Longest company name, in characters: what the alerts store's ``companies.name`` holds."""
+MAX_STATUS = 50
+"""Longest ``status`` of a company: what the alerts store's ``companies.status`` holds."""
+MAX_NESTING = 100
+"""Deepest nesting of arrays/objects (tables) a watchlist file may have; checked before
+parsing, because ``json`` and ``tomllib`` recurse and a deep file would end in
+``RecursionError`` (a real watchlist nests four levels)."""
+
+# C0 and C1 controls (Unicode category Cc: U+0000-U+001F, U+007F-U+009F, including NUL
+# and DEL) other than TAB, LF and CR (ordinary white space, which phrase normalisation
+# turns into a space), and lone surrogates: they cannot be stored (NUL, surrogates) or
+# displayed safely, and no name, phrase or pattern needs them (patterns write ``\s``).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # Contract §5: the seed system's built-in rules.
 BUILTIN_KEYWORDS: tuple[tuple[str, int], ...] = (
@@ -165,6 +192,14 @@ class Watchlist:
     def __post_init__(self) -> None:
         _validate(self)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickling goes through the constructor, so a tampered pickle is validated
+        # like any other watchlist (a frozen dataclass would otherwise skip __post_init__).
+        return (
+            Watchlist,
+            (self.companies, self.keywords, self.exclusions, self.context_terms, self.scoring),
+        )
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_dict(cls, config: Mapping[str, Any]) -> Watchlist:
@@ -244,12 +279,21 @@ class Watchlist:
             raise ConfigError(f"{p}: cannot read watchlist file: {e.strerror or e}") from e
         suffix = p.suffix.lower()
         try:
-            if suffix == ".json":
-                data = json.loads(raw.decode("utf-8"))
-            elif suffix == ".toml":
-                data = tomllib.loads(raw.decode("utf-8"))
-            else:
+            if suffix not in (".json", ".toml"):
                 raise ConfigError(f"{p}: unknown watchlist format {suffix!r} (use .json or .toml)")
+            # utf-8-sig: a leading byte order mark is accepted, as in scan inputs.
+            text = raw.decode("utf-8-sig")
+            depth = _nesting(text, _JSON_TOKENS if suffix == ".json" else _TOML_TOKENS)
+            if depth > MAX_NESTING:
+                raise ConfigError(
+                    f"{p}: nested {depth} levels deep (at most {MAX_NESTING} are allowed)"
+                )
+            if suffix == ".json":
+                data = json.loads(text, object_pairs_hook=_unique_keys)
+            else:
+                data = tomllib.loads(text)
+        except _DuplicateKey as e:
+            raise ConfigError(f"{p}: {e}") from None
         except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
             raise ConfigError(f"{p}: not a valid {suffix[1:].upper()} file: {e}") from e
         try:
@@ -301,6 +345,50 @@ class Watchlist:
         raise KeyError(name)
 
 
+def name_key(name: str) -> str:
+    """The form two company names must not share: phrase normalisation, then casefold."""
+    return normalize_phrase(name).casefold()
+
+
+# ---------------------------------------------------------------------- file parsing
+# Brackets outside strings (and, in TOML, comments). Unterminated strings are not
+# matched, so their brackets count: such a file is invalid anyway.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_TOML_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]',
+    re.S,
+)
+
+
+def _nesting(text: str, tokens: re.Pattern[str]) -> int:
+    """The deepest bracket nesting of ``text``, found without recursion."""
+    depth = deepest = 0
+    for m in tokens.finditer(text):
+        tok = m.group()
+        if tok in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+class _DuplicateKey(Exception):
+    """A JSON object with a key twice (raised through ``json.loads``)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: refuse a repeated key instead of keeping the last value."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            keys = ", ".join(repr(k) for k, _ in pairs[:6])
+            more = ", ..." if len(pairs) > 6 else ""
+            raise _DuplicateKey(f"duplicate key {key!r} in the object with keys {keys}{more}")
+        out[key] = value
+    return out
+
+
 # ---------------------------------------------------------------------- validation
 _Rule = TypeVar("_Rule", KeywordRule, ExclusionRule)
 
@@ -326,17 +414,33 @@ def _list(value: Any, where: str) -> list[Any]:
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: expected a string, got {type(value).__name__}")
+    bad = _BAD_CHARS.search(value)
+    if bad is not None:
+        kind = "lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "control character"
+        raise ConfigError(
+            f"{where}: {kind} U+{ord(bad.group()):04X} at position {bad.start()} in {value!r}"
+        )
     return value
 
 
 def _number(value: Any, where: str, what: str) -> int:
+    """A configuration number: a whole number in 0..MAX_INT (``2.0`` is read as 2)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where}: {what} must be a number, got {value!r}")
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         raise ConfigError(f"{where}: {what} must be a whole number, got {value!r}")
+    return _integer(int(value), where, what)
+
+
+def _integer(value: Any, where: str, what: str) -> int:
+    """A validated integer field: exactly ``int`` (no bool, no float) in 0..MAX_INT."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where}: {what} must be an integer, got {value!r}")
     if value < 0:
         raise ConfigError(f"{where}: {what} must not be negative, got {value!r}")
-    return int(value)
+    if value > MAX_INT:
+        raise ConfigError(f"{where}: {what} must be at most {MAX_INT}, got {value!r}")
+    return value
 
 
 def _company(entry: Any, where: str) -> Company:
@@ -357,11 +461,13 @@ def _company(entry: Any, where: str) -> Company:
         raise ConfigError(
             f"{where}.priority: unknown priority {priority!r} (expected HIGH, MEDIUM or LOW)"
         )
-    extra = {
-        k: v
-        for k, v in entry.items()
-        if k not in ("name", "aliases", "tokens", "exclusions", "priority")
-    }
+    extra = {k: v for k, v in entry.items() if k not in COMPANY_KEYS}
+    for k in extra:
+        # A near miss of a known key ("alias", "priorty") would be kept silently in
+        # extra and never match; other keys (e.g. "status") are the caller's data.
+        close = difflib.get_close_matches(str(k), COMPANY_KEYS, n=1, cutoff=0.8)
+        if close:
+            raise ConfigError(f"{where}: unknown key {k!r} (did you mean {close[0]!r}?)")
     return Company(
         name,
         parts["aliases"],
@@ -404,6 +510,7 @@ def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[tuple[str, Ke
 
 def _keyword(entry: Any, where: str, default_weight: int) -> KeywordRule:
     if isinstance(entry, str):
+        _string(entry, where)
         _check_rule_at(entry, _is_pattern(entry), where)
         return KeywordRule(entry, default_weight, _is_pattern(entry))
     if not isinstance(entry, Mapping):
@@ -422,6 +529,7 @@ def _keyword(entry: Any, where: str, default_weight: int) -> KeywordRule:
 
 def _exclusion(entry: Any, where: str, scoring: Scoring, need: bool) -> ExclusionRule:
     if isinstance(entry, str) and not need:
+        _string(entry, where)
         _check_rule_at(entry, _is_pattern(entry), where)
         return ExclusionRule(entry, scoring.exclusion_penalty, entry, _is_pattern(entry))
     if not isinstance(entry, Mapping):
@@ -489,7 +597,15 @@ def _validate(wl: Watchlist) -> None:
             raise ConfigError(f"{name}: expected a tuple, got {type(value).__name__}")
     if not isinstance(wl.scoring, Scoring):
         raise ConfigError(f"scoring: expected Scoring, got {type(wl.scoring).__name__}")
+    for f in fields(Scoring):
+        value = getattr(wl.scoring, f.name)
+        if f.name == "halve_penalty_with_context":
+            if not isinstance(value, bool):
+                raise ConfigError(f"scoring.{f.name}: expected true or false, got {value!r}")
+        else:
+            _integer(value, f"scoring.{f.name}", f.name)
     seen: dict[str, int] = {}
+    folded: dict[str, int] = {}
     for i, c in enumerate(wl.companies):
         where = f"companies[{i}]"
         if not isinstance(c, Company):
@@ -500,6 +616,29 @@ def _validate(wl: Watchlist) -> None:
                 f"{where}.name: duplicate company name {c.name!r} (also companies[{seen[c.name]}])"
             )
         seen[c.name] = i
+        if len(c.name) > MAX_COMPANY_NAME:
+            raise ConfigError(
+                f"{where}.name: company name of {len(c.name)} characters "
+                f"(at most {MAX_COMPANY_NAME}): {c.name[:40]!r}..."
+            )
+        # The store (alert hash, company lookup) folds names: two names equal after
+        # folding would be one company there.
+        key = name_key(c.name)
+        if key in folded:
+            j = folded[key]
+            raise ConfigError(
+                f"{where}.name: duplicate company name {c.name!r} after case folding "
+                f"(equals companies[{j}].name {wl.companies[j].name!r})"
+            )
+        folded[key] = i
+        if not isinstance(c.extra, dict):
+            raise ConfigError(f"{where}.extra: expected a dict, got {type(c.extra).__name__}")
+        if "status" in c.extra:
+            status = _string(c.extra["status"], f"{where}.status")
+            if len(status) > MAX_STATUS:
+                raise ConfigError(
+                    f"{where}.status: status of {len(status)} characters (at most {MAX_STATUS})"
+                )
         if c.priority not in PRIORITIES:
             raise ConfigError(
                 f"{where}.priority: unknown priority {c.priority!r} (expected HIGH, MEDIUM or LOW)"
@@ -517,7 +656,9 @@ def _validate(wl: Watchlist) -> None:
         if not isinstance(k, KeywordRule):
             raise ConfigError(f"keywords[{i}]: expected KeywordRule, got {type(k).__name__}")
         _string(k.pattern, where)
-        _number(k.weight, where, "weight")
+        _integer(k.weight, where, "weight")
+        if not isinstance(k.regex, bool):
+            raise ConfigError(f"{where}: regex must be true or false, got {k.regex!r}")
         if k.pattern in patterns:
             raise ConfigError(
                 f"{where}: duplicate keyword pattern {k.pattern!r} "
@@ -531,7 +672,9 @@ def _validate(wl: Watchlist) -> None:
             raise ConfigError(f"exclusions[{i}]: expected ExclusionRule, got {type(x).__name__}")
         _string(x.pattern, where)
         _string(x.label, where)
-        _number(x.penalty, where, "penalty")
+        _integer(x.penalty, where, "penalty")
+        if not isinstance(x.regex, bool):
+            raise ConfigError(f"{where}: regex must be true or false, got {x.regex!r}")
         _check_rule(x.pattern, x.regex, where, parse_pattern, PatternError)
     terms: dict[str, int] = {}
     for i, t in enumerate(wl.context_terms):
