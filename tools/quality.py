@@ -43,7 +43,7 @@ except ImportError:  # run from a checkout without installing: use its sources
     import tgematch  # noqa: F401
 
 from tgematch import Analysis, Matcher, Watchlist  # noqa: E402
-from tgematch._bench import projects_watchlist  # noqa: E402
+from tgematch.watchlist import name_key  # noqa: E402
 
 LABELS = REPO / "quality" / "labels.jsonl"
 SPLITS = ("dev", "test")
@@ -108,13 +108,63 @@ def documents(shared: Path, keys: set[str]) -> dict[str, tuple[str, str | None]]
     return docs
 
 
-def watchlists(shared: Path) -> dict[str, Watchlist]:
-    """The two labelled scenarios, built exactly as the labelling batches were."""
+def projects_10k(shared: Path) -> tuple[Watchlist, dict[str, str]]:
+    """The wl10k scenario as it was labelled, and the spelling each name is reported as.
+
+    The labelling batches took the first 10,000 distinct names of
+    ``crypto_projects.jsonl`` (file order), each with its symbols as cashtags, and the
+    built-in rules of the shared watchlist. A watchlist now refuses names equal after
+    case folding ("APE", "Ape"), so such a name joins the first spelling's company with
+    its symbols; the returned map sends every labelled spelling to the reported one.
+    """
     base = shared / "watchlists" / "tge_watchlist.json"
-    return {
-        "wl15": Watchlist.from_file(base),
-        "wl10k": projects_watchlist(WL10K_SIZE, shared / "corpora" / "crypto_projects.jsonl", base),
-    }
+    names: list[str] = []
+    symbols: dict[str, list[str]] = {}
+    with (shared / "corpora" / "crypto_projects.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            name = rec["name"]
+            if name not in symbols:
+                if len(names) == WL10K_SIZE:
+                    continue
+                names.append(name)
+                symbols[name] = []
+            if rec["symbol"] not in symbols[name]:
+                symbols[name].append(rec["symbol"])
+    spelling: dict[str, str] = {}
+    companies: dict[str, list[str]] = {}
+    for name in names:
+        first = spelling.setdefault(name_key(name), name)
+        tokens = companies.setdefault(first, [])
+        tokens += [s for s in symbols[name] if s not in tokens]
+    config = json.loads(base.read_text(encoding="utf-8"))
+    config["companies"] = [{"name": k, "tokens": v} for k, v in companies.items()]
+    return Watchlist.from_dict(config), {n: spelling[name_key(n)] for n in names}
+
+
+def watchlists(shared: Path) -> tuple[dict[str, Watchlist], dict[str, dict[str, str]]]:
+    """The two labelled scenarios, and per scenario the labelled -> reported name map."""
+    wl10k, spelling = projects_10k(shared)
+    wl15 = Watchlist.from_file(shared / "watchlists" / "tge_watchlist.json")
+    return {"wl15": wl15, "wl10k": wl10k}, {"wl15": {}, "wl10k": spelling}
+
+
+def _merged(hits: dict[str, Any], spelling: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Labelled hits keyed by the reported name (a merged company is a reference if any
+    of its spellings is)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, hit in hits.items():
+        key = spelling.get(name, name)
+        if key in out:
+            prev = out[key]
+            out[key] = {
+                "ref": prev["ref"] or hit["ref"],
+                "subject": prev.get("subject") or hit.get("subject"),
+                "reason": prev["reason"] if prev["ref"] else hit["reason"],
+            }
+        else:
+            out[key] = hit
+    return out
 
 
 @dataclass
@@ -204,6 +254,7 @@ def evaluate(
     labels: Sequence[dict[str, Any]],
     docs: dict[str, tuple[str, str | None]],
     matchers: dict[str, Matcher],
+    spellings: dict[str, dict[str, str]],
 ) -> dict[str, Metric]:
     """Every metric over ``labels`` (one split or several)."""
     metrics = {
@@ -221,9 +272,10 @@ def evaluate(
         content, title = docs[key]
         head = _snippet(f"{title} | {content}" if title else content)
         for wl, matcher in matchers.items():
-            hits = rec.get("hits", {}).get(wl)
-            if hits is None:
+            labelled = rec.get("hits", {}).get(wl)
+            if labelled is None:
                 continue  # this document was not labelled for that watchlist
+            hits = _merged(labelled, spellings[wl])
             pred = predictions(matcher.analyze(content, title))
             if wl == "wl15":
                 metrics["launch"].add(
@@ -264,11 +316,12 @@ def run(splits: Iterable[str], shared: Path, backend: str = "auto") -> dict[str,
     """Evaluate the labels of each split in ``splits`` (``all`` = every document)."""
     labels = read_labels()
     docs = documents(shared, {r["key"] for r in labels})
-    matchers = {name: Matcher(wl, backend=backend) for name, wl in watchlists(shared).items()}
+    wls, spellings = watchlists(shared)
+    matchers = {name: Matcher(wl, backend=backend) for name, wl in wls.items()}
     out = {}
     for split in splits:
         chosen = [r for r in labels if split == "all" or r["split"] == split]
-        out[split] = evaluate(chosen, docs, matchers)
+        out[split] = evaluate(chosen, docs, matchers, spellings)
     return out
 
 
