@@ -31,7 +31,7 @@ needs_native = pytest.mark.skipif(
     native_import_error() is not None, reason="needs the native engine"
 )
 
-LIVE = "Caldera TGE is live! Claim $ERA at the claim portal. Caldera airdrop. " * 20
+LIVE = "Caldera TGE is live – claim $ERA at the claim portal. Caldera airdrop. " * 20
 FRAGMENTS = [
     "Caldera", "TGE", "is live", "Fabric Protocol", "token generation event", "é", "🚀",
     "\ud83d", " ", "\n", "Succinct Labs", "mainnet launch", "airdrop", "$ERA", "testnet",
@@ -189,9 +189,9 @@ def test_a_huge_len_does_not_abort_the_native_engine(length: str) -> None:
         from tgematch import Matcher, Watchlist
         m = Matcher(Watchlist.example(), backend="native")
         S = type("S", (str,), {{"__len__": lambda s: {length}}})
-        m.analyze("Caldera TGE is live " * 50)
+        m.analyze("Caldera TGE is live – " * 50)
         a = m.analyze(S("é"))
-        b = m.analyze_many([S("é"), "Caldera TGE is live " * 50, S("é")], threads=2)
+        b = m.analyze_many([S("é"), "Caldera TGE is live – " * 50, S("é")], threads=2)
         assert a == m.analyze("é") == b[0] == b[2], (a, b)
         print("ok")
         """
