@@ -254,3 +254,30 @@ def test_native_batches_read_the_list_itself() -> None:
     for cls in lying:
         for threads in (1, 2):
             assert engine.analyze_many(cls(docs), threads) == expected, (cls, threads)
+
+
+@needs_native
+def test_native_build_time_grows_linearly_for_similar_names() -> None:
+    """Row 23: 80,000 names ``Project {i}`` once took 14 times as long to build as 20,000
+    (aho-corasick resolved its state shuffle in time quadratic in the names sharing a
+    prefix); the ratio is measured in one run, never an absolute time."""
+    import time
+
+    from tgematch import _native
+    from tgematch.patterns import compile_watchlist
+
+    def plain(n: int) -> dict[str, Any]:
+        wl = Watchlist.from_dict({"companies": [{"name": f"Project {i}"} for i in range(n)]})
+        return compile_watchlist(wl).to_plain()  # type: ignore[no-any-return]
+
+    def build_time(p: dict[str, Any]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            _native.Engine(p)
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    small, large = plain(20_000), plain(80_000)
+    ratio = build_time(large) / build_time(small)
+    assert ratio <= 8, f"4x the names took {ratio:.1f}x the build time"
