@@ -163,17 +163,32 @@ impl ResultTypes {
             spec.get_item(key)?
                 .ok_or_else(|| results_error(key, "missing key"))
         };
-        let class = |key: &str| -> PyResult<Py<PyType>> {
+        let results = py.import(intern!(py, "tgematch.results"))?;
+        let class = |key: &str, expected: &str| -> PyResult<Py<PyType>> {
             let obj = get(key)?;
             let cls = obj.cast::<PyType>().map_err(|_| {
                 results_error(key, format!("expected a class, got {}", type_name(&obj)))
             })?;
+            // `new_tuple` allocates instances itself (`PyType_GenericAlloc`, `n` item
+            // slots) and may untrack them. That is sound only for a tuple subclass defined
+            // in Python without a `__dict__`, and "a heap type" is not enough: a C-defined
+            // struct sequence such as `os.stat_result` is a heap tuple type with hidden
+            // fields its deallocator reads. So the class must be exactly the one
+            // `tgematch.results` defines; the checks after that only guard that module's
+            // definitions.
+            if !cls.is(&results.getattr(expected)?) {
+                return Err(results_error(
+                    key,
+                    format!(
+                        "expected tgematch.results.{expected}, got {}",
+                        cls.name()
+                            .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+                    ),
+                ));
+            }
             if !cls.is_subclass_of::<PyTuple>()? {
                 return Err(results_error(key, "expected a subclass of tuple"));
             }
-            // `new_tuple` allocates instances itself and may untrack them: it needs a
-            // class defined in Python (whose allocator is `PyType_GenericAlloc`) whose
-            // instances have no `__dict__` (`__slots__ = ()`).
             // SAFETY: `cls` is a live type object and the GIL is held.
             let flags = unsafe { pyo3::ffi::PyType_GetFlags(cls.as_ptr().cast()) };
             if flags & pyo3::ffi::Py_TPFLAGS_HEAPTYPE == 0 {
@@ -209,10 +224,10 @@ impl ResultTypes {
             .extract::<i64>()
             .map_err(|e| results_error("relevance_threshold", format!("expected an int: {e}")))?;
         Ok(ResultTypes {
-            analysis: class("analysis")?,
-            company_hit: class("company_hit")?,
-            keyword_hit: class("keyword_hit")?,
-            exclusion_hit: class("exclusion_hit")?,
+            analysis: class("analysis", "Analysis")?,
+            company_hit: class("company_hit", "CompanyHit")?,
+            keyword_hit: class("keyword_hit", "KeywordHit")?,
+            exclusion_hit: class("exclusion_hit", "ExclusionHit")?,
             companies,
             keywords,
             exclusions,
@@ -344,7 +359,8 @@ fn spans_positions<'py>(
 /// subclass, every later collection too: CPython only ever untracks exact tuples), which
 /// cost a tenth of a long document's analysis.
 ///
-/// `cls` must be a tuple subclass defined in Python (checked by `ResultTypes::new`).
+/// `cls` must be one of the `tgematch.results` classes: tuple subclasses defined in Python
+/// without a `__dict__` (checked by `ResultTypes::new`).
 fn new_tuple<'py>(
     py: Python<'py>,
     cls: Option<&Bound<'py, PyType>>,
@@ -419,20 +435,68 @@ fn new_tuple<'py>(
 /// sees), or `str.encode`, whose per-character encoder is slower than widening plus this.
 enum TextHolder<'py> {
     /// An ASCII string: its own bytes are UTF-8.
-    Ascii(Bound<'py, PyString>),
+    Ascii(ExactStr<'py>),
     /// A non-ASCII string encoded, or `title + "\n" + content` joined here.
     Owned(Vec<u8>),
 }
 
-/// Whether `s` is ASCII (`str.isascii`, which reads a flag CPython keeps).
-fn is_ascii(s: &Bound<'_, PyString>) -> PyResult<bool> {
-    s.call_method0(intern!(s.py(), "isascii"))?.is_truthy()
+/// A text as the reader sees it: an exact `str`, never an instance of a subclass.
+///
+/// A `str` subclass can override every protocol (`__len__`, `isascii`, `__iter__`,
+/// `__str__`, ...), and the reader uses a length as the bound of raw memory
+/// (`read_code_points`). So every text is first turned into an exact `str` holding the
+/// subclass instance's real characters (`PyUnicode_FromObject`, which copies them at the
+/// C level and calls no Python code); only this type reaches the reader, so no value a
+/// subclass computes can ever bound a buffer or decide what is read.
+struct ExactStr<'py>(Bound<'py, PyString>);
+
+impl<'py> ExactStr<'py> {
+    fn of(s: &Bound<'py, PyString>) -> PyResult<ExactStr<'py>> {
+        if s.is_exact_instance_of::<PyString>() {
+            return Ok(ExactStr(s.clone()));
+        }
+        // SAFETY: `s` is a live `str` (subclass) object and the GIL is held (the `Bound`
+        // proves both). `PyUnicode_FromObject` returns a new reference to an exact `str`
+        // copy of its real characters, or NULL with an exception set, which
+        // `from_owned_ptr_or_err` turns into an error.
+        let copy = unsafe {
+            Bound::from_owned_ptr_or_err(s.py(), pyo3::ffi::PyUnicode_FromObject(s.as_ptr()))?
+        };
+        let copy = copy
+            .cast_into::<PyString>()
+            .map_err(|_| PyTypeError::new_err("internal error: str copy is not a str"))?;
+        if !copy.is_exact_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "internal error: str copy is not exact",
+            ));
+        }
+        Ok(ExactStr(copy))
+    }
+
+    /// The number of code points, from the string object itself (`PyUnicode_GetLength`,
+    /// not `len()`, which a subclass could override; here the type is exact anyway).
+    fn char_count(&self) -> PyResult<usize> {
+        // SAFETY: `self.0` is a live `str` and the GIL is held (the `Bound`).
+        let n = unsafe { pyo3::ffi::PyUnicode_GetLength(self.0.as_ptr()) };
+        usize::try_from(n).map_err(|_| {
+            PyErr::take(self.0.py())
+                .unwrap_or_else(|| PyValueError::new_err("cannot read the text's length"))
+        })
+    }
+
+    /// Whether the text is ASCII (`str.isascii`, which reads a flag CPython keeps; an
+    /// exact `str` cannot override it).
+    fn is_ascii(&self) -> PyResult<bool> {
+        self.0
+            .call_method0(intern!(self.0.py(), "isascii"))?
+            .is_truthy()
+    }
 }
 
 /// Appends the generalized UTF-8 of `s` to `out`.
-fn append_str(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
-    if is_ascii(s)? {
-        out.extend_from_slice(s.to_str()?.as_bytes());
+fn append_str(s: &ExactStr<'_>, out: &mut Vec<u8>) -> PyResult<()> {
+    if s.is_ascii()? {
+        out.extend_from_slice(s.0.to_str()?.as_bytes());
         return Ok(());
     }
     append_code_points(s, out)
@@ -447,7 +511,7 @@ thread_local! {
 }
 
 /// Appends the generalized UTF-8 of `s`, read as code points, to `out`.
-fn append_code_points(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
+fn append_code_points(s: &ExactStr<'_>, out: &mut Vec<u8>) -> PyResult<()> {
     with_reused(
         &CODE_POINTS,
         |cps| cps.capacity() > CODE_POINTS_KEEP,
@@ -456,34 +520,37 @@ fn append_code_points(s: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()
 }
 
 /// The code points of `s`, in `buf`.
-fn read_code_points<'a>(s: &Bound<'_, PyString>, buf: &'a mut Vec<u32>) -> PyResult<&'a [u32]> {
-    let py = s.py();
-    let n = s.len()?;
+fn read_code_points<'a>(s: &ExactStr<'_>, buf: &'a mut Vec<u32>) -> PyResult<&'a [u32]> {
+    let py = s.0.py();
+    // The real length: the number of code points `PyUnicode_AsUCS4` copies below.
+    let n = s.char_count()?;
     let buflen =
         pyo3::ffi::Py_ssize_t::try_from(n).map_err(|_| PyValueError::new_err("text too long"))?;
     buf.clear();
     buf.reserve(n);
-    // SAFETY: `s` is a live `str` and the GIL is held (the `Bound` proves both), as the
-    // C API requires. `buf` has room for `n == len(s)` code points and we pass
-    // `buflen = n` with `copy_null = 0`, so `PyUnicode_AsUCS4` writes at most `n` values,
-    // all inside the allocation; a `str` is immutable, so its length cannot change in
-    // between. On failure it returns NULL, sets an exception and `buf` stays empty.
-    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), buf.as_mut_ptr(), buflen, 0) };
+    // SAFETY: `s` is a live exact `str` and the GIL is held (the `Bound` proves both), as
+    // the C API requires. `buf` has room for `n` code points, `n` being the string's own
+    // length (`PyUnicode_GetLength`, no Python code involved), and we pass `buflen = n`
+    // with `copy_null = 0`, so `PyUnicode_AsUCS4` writes at most `n` values, all inside
+    // the allocation; a `str` is immutable, so its length cannot change in between. On
+    // failure it returns NULL, sets an exception and `buf` stays empty.
+    let written = unsafe { pyo3::ffi::PyUnicode_AsUCS4(s.0.as_ptr(), buf.as_mut_ptr(), buflen, 0) };
     if written.is_null() {
         return Err(PyErr::take(py)
             .unwrap_or_else(|| PyValueError::new_err("cannot read the text's code points")));
     }
-    // SAFETY: on success `PyUnicode_AsUCS4` has written exactly `len(s) == n` code
-    // points to the start of `buf`, so its first `n` elements are initialised.
+    // SAFETY: on success `PyUnicode_AsUCS4` has written the string's `n` code points (all
+    // of them: `buflen` is its exact length) to the start of `buf`, so its first `n`
+    // elements are initialised.
     unsafe { buf.set_len(n) };
     Ok(buf)
 }
 
 /// One element of a batch, as text.
 enum Doc<'py> {
-    Text(Bound<'py, PyString>),
+    Text(ExactStr<'py>),
     /// `(content, title)`, scanned as `title + "\n" + content`.
-    Titled(Bound<'py, PyString>, Bound<'py, PyString>),
+    Titled(ExactStr<'py>, ExactStr<'py>),
 }
 
 impl<'py> Doc<'py> {
@@ -496,17 +563,17 @@ impl<'py> Doc<'py> {
         convert: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Doc<'py>> {
         if let Ok(s) = doc.cast::<PyString>() {
-            return Ok(Doc::Text(s.clone()));
+            return Ok(Doc::Text(ExactStr::of(s)?));
         }
         if let Ok(pair) = doc.cast::<PyTuple>() {
             if pair.len() == 2 {
                 let (content, title) = (pair.get_item(0)?, pair.get_item(1)?);
                 if let Ok(content) = content.cast_into::<PyString>() {
                     if title.is_none() {
-                        return Ok(Doc::Text(content));
+                        return Ok(Doc::Text(ExactStr::of(&content)?));
                     }
                     if let Ok(title) = title.cast_into::<PyString>() {
-                        return Ok(Doc::Titled(content, title));
+                        return Ok(Doc::Titled(ExactStr::of(&content)?, ExactStr::of(&title)?));
                     }
                 }
             }
@@ -515,19 +582,20 @@ impl<'py> Doc<'py> {
             Some(f) => (f.call1((doc, index))?, "docs"),
             None => (doc.clone(), "texts"),
         };
-        obj.cast_into::<PyString>().map(Doc::Text).map_err(|e| {
+        let s = obj.cast_into::<PyString>().map_err(|e| {
             let obj = e.into_inner();
             PyTypeError::new_err(format!(
                 "{what}[{index}] must be str, not {}",
                 type_name(&obj)
             ))
-        })
+        })?;
+        Ok(Doc::Text(ExactStr::of(&s)?))
     }
 
     /// Room for the text: at least what [`Doc::append_to`] asks to reserve for it (so a
     /// buffer with this much room never grows while the text is appended).
     fn size_hint(&self) -> PyResult<usize> {
-        let room = |s: &Bound<'_, PyString>| s.len().map(utf8_room);
+        let room = |s: &ExactStr<'_>| s.char_count().map(utf8_room);
         Ok(match self {
             Doc::Text(s) => room(s)?,
             Doc::Titled(content, title) => room(title)? + 1 + room(content)?,
@@ -553,22 +621,22 @@ impl<'py> TextHolder<'py> {
         let s = obj.cast::<PyString>().map_err(|_| {
             PyTypeError::new_err(format!("{what} must be str, not {}", type_name(obj)))
         })?;
-        Self::of_str(s)
+        Self::of_str(ExactStr::of(s)?)
     }
 
-    fn of_str(s: &Bound<'py, PyString>) -> PyResult<TextHolder<'py>> {
-        if is_ascii(s)? {
-            return Ok(TextHolder::Ascii(s.clone()));
+    fn of_str(s: ExactStr<'py>) -> PyResult<TextHolder<'py>> {
+        if s.is_ascii()? {
+            return Ok(TextHolder::Ascii(s));
         }
         let mut out = Vec::new();
-        append_code_points(s, &mut out)?;
+        append_code_points(&s, &mut out)?;
         Ok(TextHolder::Owned(out))
     }
 
     /// `title + "\n" + content`.
     fn joined(content: &Bound<'py, PyString>, title: &Bound<'py, PyString>) -> PyResult<Self> {
         let mut out = Vec::new();
-        Doc::Titled(content.clone(), title.clone()).append_to(&mut out)?;
+        Doc::Titled(ExactStr::of(content)?, ExactStr::of(title)?).append_to(&mut out)?;
         Ok(TextHolder::Owned(out))
     }
 
@@ -579,14 +647,18 @@ impl<'py> TextHolder<'py> {
         convert: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<TextHolder<'py>> {
         match Doc::of(doc, index, convert)? {
-            Doc::Text(s) => Self::of_str(&s),
-            Doc::Titled(content, title) => Self::joined(&content, &title),
+            Doc::Text(s) => Self::of_str(s),
+            titled @ Doc::Titled(..) => {
+                let mut out = Vec::new();
+                titled.append_to(&mut out)?;
+                Ok(TextHolder::Owned(out))
+            }
         }
     }
 
     fn bytes(&self) -> PyResult<&[u8]> {
         match self {
-            TextHolder::Ascii(s) => Ok(s.to_str()?.as_bytes()),
+            TextHolder::Ascii(s) => Ok(s.0.to_str()?.as_bytes()),
             TextHolder::Owned(v) => Ok(v),
         }
     }
@@ -871,13 +943,11 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyList>> {
         let py = docs.py();
         check_batch(docs, threads, name)?;
-        let n = docs.len()?;
+        let n = batch_len(docs)?;
         let threads = thread_count(threads, n);
         if threads <= 1 {
-            let holders = docs
-                .try_iter()?
-                .enumerate()
-                .map(|(i, d)| TextHolder::document(&d?, i, convert))
+            let holders = (0..n)
+                .map(|i| TextHolder::document(&batch_item(docs, i)?, i, convert))
                 .collect::<PyResult<Vec<_>>>()?;
             let slices = holders
                 .iter()
@@ -929,6 +999,35 @@ fn check_batch(batch: &Bound<'_, PyAny>, threads: i64, name: &str) -> PyResult<(
         )));
     }
     Ok(())
+}
+
+/// The number of elements of a batch (a list or tuple, see [`check_batch`]): the
+/// object's own size, never `len()`, which a subclass could override (the threaded and the
+/// serial paths then read different elements, or a wrong count of them).
+fn batch_len(batch: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if let Ok(list) = batch.cast::<PyList>() {
+        return Ok(list.len());
+    }
+    match batch.cast::<PyTuple>() {
+        Ok(tuple) => Ok(tuple.len()),
+        Err(_) => Err(PyTypeError::new_err(
+            "internal error: a batch is a list or tuple",
+        )),
+    }
+}
+
+/// Element `i` of a batch: the list or tuple's own item (no `__getitem__` or `__iter__`
+/// of a subclass; and `PyObject_GetItem` would box `i`).
+fn batch_item<'py>(batch: &Bound<'py, PyAny>, i: usize) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(list) = batch.cast::<PyList>() {
+        return list.get_item(i);
+    }
+    match batch.cast::<PyTuple>() {
+        Ok(tuple) => tuple.get_item(i),
+        Err(_) => Err(PyTypeError::new_err(
+            "internal error: a batch is a list or tuple",
+        )),
+    }
 }
 
 /// Threads worth starting for `n` texts.
@@ -1227,19 +1326,11 @@ impl Batch<'_> {
         Python::attach(|py| {
             let docs = self.docs.bind(py);
             let convert = self.convert.as_ref().map(|c| c.bind(py));
-            let list = docs.cast::<PyList>().ok();
-            let tuple = docs.cast::<PyTuple>().ok();
             if from < upto {
                 debug_assert!(from % READ_CHUNK == 0 && upto - from <= READ_CHUNK);
                 let mut parsed = Vec::with_capacity(upto - from);
                 for i in from..upto {
-                    // The list or tuple's own item access: `PyObject_GetItem` would box `i`.
-                    let doc = match (list, tuple) {
-                        (Some(l), _) => l.get_item(i)?,
-                        (None, Some(t)) => t.get_item(i)?,
-                        _ => docs.get_item(i)?,
-                    };
-                    parsed.push(Doc::of(&doc, i, convert)?);
+                    parsed.push(Doc::of(&batch_item(docs, i)?, i, convert)?);
                 }
                 // One allocation of the right size: growing the buffer while appending
                 // 64 articles copied it over and over (twice the chunk's size in all).

@@ -46,6 +46,23 @@ EMPTY_RAW: RawAnalysis = ((), (), (), (), False, 0, 0, 0, 0, 0)
 """The raw result of a document in which nothing occurred (both engines share its form)."""
 
 _RUNS = re.compile("  +")
+
+
+def _exact_text(text: object) -> str:
+    """``text`` as an exact ``str`` holding its real characters.
+
+    A ``str`` subclass can override ``__len__``, ``__getitem__``, ``__iter__``,
+    ``isascii`` and every other method the scan uses; ``str.__str__`` (the base class's
+    own method, which no subclass can replace here) returns an exact copy of the real
+    characters, as the native engine reads them.
+    """
+    if text.__class__ is str:
+        return text  # type: ignore[return-value]
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    return str.__str__(text)
+
+
 _Trie = dict[str, "_Trie"]
 
 
@@ -206,6 +223,7 @@ class PythonEngine:
     # ------------------------------------------------------------------ raw API
     def find(self, text: str) -> list[tuple[int, int, int, int]]:
         """Every occurrence as ``(kind, ref, start, end)``, sorted by (start, end, kind, ref)."""
+        text = _exact_text(text)
         targets = self.compiled.targets
         occ = [
             (s, e, targets[t][0], targets[t][1])
@@ -217,6 +235,7 @@ class PythonEngine:
 
     def analyze(self, text: str) -> RawAnalysis:
         """Scan and score one text (``docs/matching.md`` §7); the engine-neutral raw tuple."""
+        text = _exact_text(text)
         c = self.compiled
         spans = self._target_spans(text, self._scan(text))
         if not spans:

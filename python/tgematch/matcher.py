@@ -97,7 +97,7 @@ def _document(doc: object, index: int) -> str:
     if title is None:
         return content  # type: ignore[return-value]
     _check_text(title, f"docs[{index}] title")
-    return f"{title}\n{content}"
+    return "\n".join((title, content))  # type: ignore[arg-type]  # the real characters
 
 
 class Matcher:
@@ -173,7 +173,7 @@ class Matcher:
         return self._analysis(content, title)  # type: ignore[no-any-return]
 
     def _python_analysis(self, content: str, title: str | None = None) -> Analysis:
-        raw = self._engine.analyze(content if title is None else f"{title}\n{content}")
+        raw = self._engine.analyze(content if title is None else "\n".join((title, content)))
         if not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4]):
             return self._empty  # immutable, so one shared instance serves every empty result
         return build_analysis(raw, self._watchlist, self._compiled)
