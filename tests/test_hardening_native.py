@@ -281,3 +281,31 @@ def test_native_build_time_grows_linearly_for_similar_names() -> None:
     small, large = plain(20_000), plain(80_000)
     ratio = build_time(large) / build_time(small)
     assert ratio <= 8, f"4x the names took {ratio:.1f}x the build time"
+
+
+@pytest.mark.parametrize("base", [list, tuple])
+def test_hostile_list_and_pair_subclasses_read_their_real_items(
+    matchers: dict[str, Matcher], base: type
+) -> None:
+    """A batch or a (content, title) pair whose class lies about its items is read by
+    its real items on both engines (the Matcher once honoured ``__iter__``/``__len__``
+    on the Python engine while the native engine read the list itself)."""
+    lying_batch = type(
+        "LyingBatch",
+        (base,),
+        {"__iter__": lambda s: iter(["Fabric TGE"]), "__len__": lambda s: 1},
+    )
+    lying_pair = type(
+        "LyingPair",
+        (tuple,),
+        {"__len__": lambda s: 3, "__getitem__": lambda s, i: "x", "__iter__": lambda s: iter("ab")},
+    )
+    docs = [LIVE, lying_pair((LIVE, "Caldera title")), "plain"]
+    plain = [LIVE, (LIVE, "Caldera title"), "plain"]
+    results = {}
+    for name, m in matchers.items():
+        for threads in (1, 2):
+            got = m.analyze_many(lying_batch(docs), threads=threads)
+            assert got == m.analyze_many(plain, threads=threads), (name, threads)
+            results[(name, threads)] = got
+    assert len({tuple(r) for r in results.values()}) == 1

@@ -86,8 +86,10 @@ def _document(doc: object, index: int) -> str:
             raise TypeError(f"docs[{index}] is a mapping without the required key 'content'")
         content = doc["content"]
         title = doc.get("title")
-    elif isinstance(doc, tuple) and len(doc) == 2:
-        content, title = doc
+    elif isinstance(doc, tuple) and tuple.__len__(doc) == 2:
+        # tuple's own methods: a subclass's __len__/__iter__/__getitem__ cannot change
+        # what is read (the native engine reads the pair's real items too)
+        content, title = tuple.__getitem__(doc, 0), tuple.__getitem__(doc, 1)
     else:
         raise TypeError(
             f"docs[{index}] must be str, a (content, title) pair or a mapping with "
@@ -210,8 +212,16 @@ class Matcher:
         (the native engine joins a title itself); any other element is turned into its
         text, or rejected with an error naming it, by :func:`_document`.
         """
-        if not isinstance(docs, (list, tuple)):
-            docs = list(docs)
+        if docs.__class__ is not list and docs.__class__ is not tuple:
+            # A list or tuple subclass is read through the base class's own iterator, as
+            # the native engine reads its items: overriding __iter__, __len__ or
+            # __getitem__ cannot make the engines see different documents.
+            if isinstance(docs, list):
+                docs = list(list.__iter__(docs))
+            elif isinstance(docs, tuple):
+                docs = list(tuple.__iter__(docs))
+            else:
+                docs = list(docs)
 
         def convert(doc: object, index: int) -> str:
             return _document(doc, first + index)
