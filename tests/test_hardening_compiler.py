@@ -107,10 +107,14 @@ def _gap_watchlist(parts: int, max_gap: int = 200) -> Watchlist:
 
 
 def _timed(backend: str, wl: Watchlist, text: str) -> tuple[float, object]:
+    """The best of two runs (a shared machine's noise only ever adds time)."""
     m = make_matcher(wl, backend)
-    t = time.perf_counter()
-    r = m.find(text)
-    return time.perf_counter() - t, r
+    best = float("inf")
+    for _ in range(2):
+        t = time.perf_counter()
+        r = m.find(text)
+        best = min(best, time.perf_counter() - t)
+    return best, r
 
 
 @pytest.mark.parametrize(("parts", "max_gap"), [(10, 200), (3, 1_000_000)])
