@@ -203,3 +203,25 @@ def test_expansion_work_is_bounded(pattern: str) -> None:
     except ValueError:
         pass  # refusing is fine; what matters is that it is quick either way
     assert time.perf_counter() - t < 1.0
+
+
+def test_large_not_followed_by_set_is_one_match_per_occurrence() -> None:
+    # 4,096 lookahead alternatives used to cost 4,096 startswith calls per occurrence
+    wl = Watchlist.from_dict({"keywords": [r"tge(?!\s+" + "(a|b)" * 12 + ")"]})
+    text = "tge " * 5000 + "tge " + "ab" * 6
+    t_py, r_py = _timed("python", wl, text)
+    assert t_py < 1.0
+    if "native" in available_backends():
+        t_nat, r_nat = _timed("native", wl, text)
+        assert r_py == r_nat
+        assert t_py <= 200 * t_nat + 0.5
+    assert len([o for o in r_py if o.kind == "keyword"]) == 5000  # the last one is rejected
+
+
+def test_not_followed_by_equal_across_engines() -> None:
+    rng = random.Random(17)
+    patterns = [r"tge(?!\s+live)", r"tge(?!\s*(now|x\s+live))", r"claim(?!\s+(token|now)s?)"]
+    wl = Watchlist.from_dict({"keywords": patterns})
+    for _ in range(100):
+        doc = _random_doc(rng)
+        run_all_backends(lambda b, doc=doc: make_matcher(wl, b).find(doc))
