@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
 from ._text import CLASSES, GLUE, fold_space
@@ -63,6 +64,7 @@ def _exact_text(text: object) -> str:
     return str.__str__(text)
 
 
+_NEWLINE = re.compile("\n")
 _Trie = dict[str, "_Trie"]
 
 
@@ -112,11 +114,14 @@ class PythonEngine:
     def _init_units(self, compiled: CompiledWatchlist) -> None:
         """What every scanner needs: the units of each literal, part counts, gap bounds."""
         self.compiled = compiled
-        units: list[list[tuple[int, int, int, tuple[str, ...] | None]]] = [
+        units: list[list[tuple[int, int, int, re.Pattern[str] | None]]] = [
             [] for _ in compiled.literals
         ]
+        # A not-followed-by set may hold up to 4,096 alternatives: one trie regex per set
+        # tests them all in one match instead of one startswith each per occurrence.
+        nfb_res = [re.compile(_trie_regex(alts)) for alts in compiled.nfb_sets]
         for lit, target, part, flags, nfb in compiled.units:
-            units[lit].append((target, part, flags, compiled.nfb_sets[nfb] if nfb >= 0 else None))
+            units[lit].append((target, part, flags, nfb_res[nfb] if nfb >= 0 else None))
         self._units = units
         self._lens = [len(s) for s in compiled.literals]
         self._nparts = [t[2] for t in compiled.targets]
@@ -178,7 +183,7 @@ class PythonEngine:
                     and classes[ord(text[e - 1])] & classes[ord(text[e])] & GLUE
                 ):
                     continue
-                if nfb is not None and any(collapsed.startswith(a, q) for a in nfb):
+                if nfb is not None and nfb.match(collapsed, q):
                     continue
                 parts = found.get(target)
                 if parts is None:
@@ -191,33 +196,18 @@ class PythonEngine:
     ) -> dict[int, Spans]:
         """Combine parts (gaps) into each target's sorted distinct occurrences."""
         out: dict[int, Spans] = {}
+        newlines: list[int] | None = None  # positions of "\n", computed once if needed
         for target, parts in found.items():
             if len(parts) == 1:
                 out[target] = sorted(parts[0])
                 continue
             if any(not p for p in parts):
                 continue
-            max_gap = self._max_gap[target]
-            later = [sorted(p) for p in parts[1:]]
-            starts = [[s for s, _ in p] for p in later]
-            spans = []
-            for s0, e0 in sorted(parts[0]):
-                reach = [e0]
-                for occ, occ_starts in zip(later, starts, strict=True):
-                    nxt: set[int] = set()
-                    for e_prev in reach:
-                        lo = bisect.bisect_left(occ_starts, e_prev)
-                        hi = bisect.bisect_right(occ_starts, e_prev + max_gap)
-                        for s, e in occ[lo:hi]:
-                            if "\n" not in text[e_prev:s]:
-                                nxt.add(e)
-                    reach = sorted(nxt)
-                    if not reach:
-                        break
-                if reach:
-                    spans.append((s0, reach[0]))
+            if newlines is None:
+                newlines = [m.start() for m in _NEWLINE.finditer(text)]
+            spans = _combine_gaps([sorted(p) for p in parts], self._max_gap[target], newlines)
             if spans:
-                out[target] = sorted(set(spans))
+                out[target] = spans
         return out
 
     # ------------------------------------------------------------------ raw API
@@ -300,6 +290,52 @@ class PythonEngine:
     def analyze_many(self, texts: Iterable[str], threads: int = 1) -> list[RawAnalysis]:
         """Analyse texts in order (serially: the Python engine holds the GIL anyway)."""
         return [self.analyze(t) for t in texts]
+
+
+def _combine_gaps(parts: list[Spans], max_gap: int, newlines: list[int]) -> Spans:
+    """The distinct ``(s0, min end)`` occurrences of a gap pattern (``docs/matching.md`` §4).
+
+    ``parts[j]`` holds the distinct occurrences of part ``j`` sorted by start. The same
+    algorithm as the Rust core's ``combine_gaps``: ``best[o]`` is the least end of a last
+    part reachable from occurrence ``o`` of part ``j``, computed from the last part
+    backwards. Occurrence ``(s', e')`` reaches ``(s, e)`` of the next part when
+    ``e' <= s <= min(e' + max_gap, first newline at or after e')``; both window bounds
+    are non-decreasing in ``e'``, so visiting part ``j`` by end with a monotone deque over
+    part ``j + 1`` (sorted by start) gives each window's minimum. Cost: O(n log n) per
+    part for n occurrences (sorting, one bisection into the newlines each), instead of
+    the reachable-set product that grew with occurrences x reachable ends x gap text.
+    """
+    best: list[int | None] = [e for _, e in parts[-1]]
+    for j in range(len(parts) - 2, -1, -1):
+        nxt, cur = parts[j + 1], parts[j]
+        cur_best: list[int | None] = [None] * len(cur)
+        window: deque[int] = deque()  # indices into nxt, best values increasing
+        hi_ptr, n_next, n_nl = 0, len(nxt), len(newlines)
+        for oi in sorted(range(len(cur)), key=lambda i: cur[i][1]):
+            e = cur[oi][1]
+            hi = e + max_gap
+            k = bisect.bisect_left(newlines, e)
+            if k < n_nl and newlines[k] < hi:
+                hi = newlines[k]
+            if hi < e:  # a negative gap bound reaches nothing
+                continue
+            while hi_ptr < n_next and nxt[hi_ptr][0] <= hi:
+                v = best[hi_ptr]
+                if v is not None:
+                    while window:
+                        b = best[window[-1]]
+                        if b is not None and b >= v:
+                            window.pop()
+                        else:
+                            break
+                    window.append(hi_ptr)
+                hi_ptr += 1
+            while window and nxt[window[0]][0] < e:
+                window.popleft()
+            if window:
+                cur_best[oi] = best[window[0]]
+        best = cur_best
+    return sorted({(s, b) for (s, _), b in zip(parts[0], best, strict=True) if b is not None})
 
 
 def _near(a: list[int], b: list[int], distance: int) -> bool:

@@ -25,6 +25,10 @@ __all__ = [
     "KIND_NAMES",
     "KIND_VETO",
     "MAX_ALTERNATIVES",
+    "MAX_EXPANSION_CHARS",
+    "MAX_EXPANSION_STEPS",
+    "MAX_NESTING",
+    "MAX_PATTERN_LENGTH",
     "CompiledWatchlist",
     "ParsedPattern",
     "Part",
@@ -36,6 +40,23 @@ __all__ = [
 
 MAX_ALTERNATIVES = 4096
 """Most literal alternatives one part of a pattern may expand to."""
+
+MAX_EXPANSION_CHARS = 262_144
+"""Most characters all literal alternatives of one pattern (every part and its
+not-followed-by set together) may add up to: 4,096 alternatives of 64 characters. Checked
+before each step of the expansion is materialised, so an oversized pattern is refused in
+time proportional to what was built so far (``docs/matching.md`` §4)."""
+
+MAX_EXPANSION_STEPS = 262_144
+"""Most alternative-by-alternative concatenations the expansion of one pattern may do:
+with many product steps that do not grow the result (``()``, ``\\s`` after 4,096
+alternatives) the work is steps x alternatives, which the size bound alone leaves open."""
+
+MAX_PATTERN_LENGTH = 10_000
+"""Longest pattern string (in code points) the parser accepts."""
+
+MAX_NESTING = 100
+"""Deepest nesting of groups the parser accepts (the expansion recurses once per level)."""
 
 KIND_COMPANY, KIND_VETO, KIND_KEYWORD, KIND_EXCLUSION, KIND_CONTEXT = range(5)
 KIND_NAMES = ("company", "company_exclusion", "keyword", "exclusion", "context")
@@ -175,16 +196,66 @@ def _merge_spaces(s: str) -> str:
     return s
 
 
-def _expand(p: str, toks: list[_Tok], i: int, depth: int) -> tuple[set[str], int]:
-    """Expand an alternation starting at toks[i] into literal strings."""
+def _concat(a: str, b: str) -> str:
+    # Merging the two spaces at the seam keeps every intermediate alternative free of
+    # double spaces, so ``\s*\s*`` deduplicates to {"", " "} at once (merge_spaces of the
+    # concatenation equals the concatenation of merged halves with the seam merged).
+    if a.endswith(" ") and b.startswith(" "):
+        return a + b[1:]
+    return a + b
+
+
+def _too_big(p: str, what: str, bound: int) -> PatternError:
+    return PatternError(f"pattern {p!r}: expands to more than {bound} {what}")
+
+
+def _spend(p: str, budget: list[int], work: int) -> None:
+    """Charge ``work`` concatenations to the pattern's budget before doing them."""
+    budget[0] -= work
+    if budget[0] < 0:
+        raise PatternError(
+            f"pattern {p!r}: needs more than {MAX_EXPANSION_STEPS} concatenations "
+            "of alternatives to expand"
+        )
+
+
+def _expand(
+    p: str, toks: list[_Tok], i: int, depth: int, budget: list[int]
+) -> tuple[set[str], int]:
+    """Expand an alternation starting at toks[i] into literal strings.
+
+    Runs of plain characters are joined into one atom first, and every product step is
+    sized (alternatives and total characters) before it is built, so the work is linear
+    in the size of what is built and an oversized pattern fails before it is built.
+    """
     branches: list[set[str]] = []
     cur: set[str] = {""}
+    cur_chars = 0
     while i < len(toks):
         t = toks[i]
         if t.type == _BAR:
             branches.append(cur)
             cur = {""}
+            cur_chars = 0
             i += 1
+            continue
+        if t.type == _CHAR and not (i + 1 < len(toks) and toks[i + 1].type == _QMARK):
+            # a run of plain characters (the last one may carry a '?', so stop before it)
+            j = i
+            while (
+                j < len(toks)
+                and toks[j].type == _CHAR
+                and not (j + 1 < len(toks) and toks[j + 1].type == _QMARK)
+            ):
+                j += 1
+            run = "".join(tok.value for tok in toks[i:j])
+            i = j
+            chars = cur_chars + len(cur) * len(run)
+            if chars > MAX_EXPANSION_CHARS:
+                raise _too_big(p, "characters of literal alternatives", MAX_EXPANSION_CHARS)
+            _spend(p, budget, len(cur))
+            cur = {a + run for a in cur}
+            cur_chars = chars
             continue
         if t.type == _RPAREN:
             if depth == 0:
@@ -200,7 +271,7 @@ def _expand(p: str, toks: list[_Tok], i: int, depth: int) -> tuple[set[str], int
             atom = {"", " "}
             i += 1
         elif t.type == _LPAREN:
-            atom, i = _expand(p, toks, i + 1, depth + 1)
+            atom, i = _expand(p, toks, i + 1, depth + 1, budget)
             if i >= len(toks) or toks[i].type != _RPAREN:
                 raise PatternError(f"pattern {p!r}: missing ')' for the '(' at position {t.pos}")
             i += 1
@@ -226,16 +297,22 @@ def _expand(p: str, toks: list[_Tok], i: int, depth: int) -> tuple[set[str], int
             atom = atom | {""}
             i += 1
         if len(cur) * len(atom) > MAX_ALTERNATIVES:
-            raise PatternError(
-                f"pattern {p!r}: expands to more than {MAX_ALTERNATIVES} literal alternatives"
-            )
-        cur = {a + b for a in cur for b in atom}
+            raise _too_big(p, "literal alternatives", MAX_ALTERNATIVES)
+        atom_chars = sum(map(len, atom))
+        chars = cur_chars * len(atom) + atom_chars * len(cur)  # bound, before dedup
+        if chars > MAX_EXPANSION_CHARS:
+            raise _too_big(p, "characters of literal alternatives", MAX_EXPANSION_CHARS)
+        if atom == {""}:  # an empty group: concatenating it changes nothing
+            continue
+        _spend(p, budget, len(cur) * len(atom))
+        cur = {_concat(a, b) for a in cur for b in atom}
+        cur_chars = sum(map(len, cur))
     branches.append(cur)
     out: set[str] = set().union(*branches)
     if len(out) > MAX_ALTERNATIVES:
-        raise PatternError(
-            f"pattern {p!r}: expands to more than {MAX_ALTERNATIVES} literal alternatives"
-        )
+        raise _too_big(p, "literal alternatives", MAX_ALTERNATIVES)
+    if sum(map(len, out)) > MAX_EXPANSION_CHARS:
+        raise _too_big(p, "characters of literal alternatives", MAX_EXPANSION_CHARS)
     return out, i
 
 
@@ -246,6 +323,11 @@ def _split_lookahead(p: str, toks: list[_Tok]) -> tuple[list[_Tok], list[_Tok] |
     for k, t in enumerate(toks):
         if t.type in (_LPAREN, _LOOK):
             stack.append(k)
+            if len(stack) > MAX_NESTING:
+                raise PatternError(
+                    f"pattern {p!r}: groups nested deeper than {MAX_NESTING} levels "
+                    f"at position {t.pos}"
+                )
         elif t.type == _RPAREN:
             if not stack:
                 raise PatternError(f"pattern {p!r}: unbalanced ')' at position {t.pos}")
@@ -273,6 +355,11 @@ def parse_pattern(pattern: str) -> ParsedPattern:
     """
     if not isinstance(pattern, str):
         raise TypeError(f"pattern must be str, not {type(pattern).__name__}")
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise PatternError(
+            f"pattern {pattern[:40]!r}… is {len(pattern)} characters long, "
+            f"more than {MAX_PATTERN_LENGTH}"
+        )
     toks = _tokenize(pattern)
     body, look = _split_lookahead(pattern, toks)
     while body and body[0].type == _WB:
@@ -294,6 +381,8 @@ def parse_pattern(pattern: str) -> ParsedPattern:
         else:
             chunks[-1].append(t)
     parts: list[Part] = []
+    total_chars = 0  # of all parts and the lookahead together
+    budget = [MAX_EXPANSION_STEPS]  # concatenations left, shared by parts and lookahead
     for k, chunk in enumerate(chunks):
         check_start = check_end = True
         if chunk and chunk[0].type == _WSTAR:
@@ -307,11 +396,14 @@ def parse_pattern(pattern: str) -> ParsedPattern:
             raise PatternError(
                 f"pattern {pattern!r}: gap '.*' at position {g.pos} needs text on both sides"
             )
-        alts, _ = _expand(pattern, chunk, 0, 0)
+        alts, _ = _expand(pattern, chunk, 0, 0, budget)
         lits = {_merge_spaces(a).strip(" ") for a in alts}
         if "" in lits:
             where = f" (part {k + 1})" if len(chunks) > 1 else ""
             raise PatternError(f"pattern {pattern!r}{where} can match the empty string")
+        total_chars += sum(map(len, lits))
+        if total_chars > MAX_EXPANSION_CHARS:
+            raise _too_big(pattern, "characters of literal alternatives", MAX_EXPANSION_CHARS)
         parts.append(Part(tuple(sorted(lits)), check_start, check_end))
     nfb: tuple[str, ...] = ()
     if look is not None:
@@ -321,12 +413,15 @@ def parse_pattern(pattern: str) -> ParsedPattern:
                     f"pattern {pattern!r}: construct at position {t.pos} is not supported "
                     "inside a lookahead"
                 )
-        alts, _ = _expand(pattern, look, 0, 0)
+        alts, _ = _expand(pattern, look, 0, 0, budget)
         merged = {_merge_spaces(a) for a in alts}
         if "" in merged:
             raise PatternError(
                 f"pattern {pattern!r}: the lookahead '(?!...)' can match the empty string"
             )
+        total_chars += sum(map(len, merged))
+        if total_chars > MAX_EXPANSION_CHARS:
+            raise _too_big(pattern, "characters of literal alternatives", MAX_EXPANSION_CHARS)
         nfb = tuple(sorted(merged))
     return ParsedPattern(tuple(parts), nfb)
 
