@@ -56,12 +56,14 @@ _BOM = b"\xef\xbb\xbf"
 class InputError(OSError):
     """An input that cannot be opened or read; ``str()`` is one line naming it."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, reason: str | None = None) -> None:
         super().__init__(message)
-        self.strerror = message
+        self.message = message
+        # ``strerror`` is the reason alone, as for OSError, for callers naming the file.
+        self.strerror = reason or message
 
     def __str__(self) -> str:
-        return self.strerror or ""
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +157,13 @@ def _open_fd(path: str, *, regular_only: bool) -> tuple[int, os.stat_result]:
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise InputError(f"cannot read {display_name(path)}: {_reason(exc)}") from exc
+        reason = _reason(exc)
+        raise InputError(f"cannot read {display_name(path)}: {reason}", reason) from exc
     try:
         st = os.fstat(fd)
         if regular_only and not stat.S_ISREG(st.st_mode):
-            raise InputError(f"cannot read {display_name(path)}: {_kind_of(st.st_mode)}")
+            kind = _kind_of(st.st_mode)
+            raise InputError(f"cannot read {display_name(path)}: {kind}", kind)
         if regular_only and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
     except BaseException:
@@ -176,12 +180,13 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = WATCHLIST_MAX_B
     are held).
     """
     fd, st = _open_fd(os.fspath(path), regular_only=True)
+    too_big = f"larger than {limit} bytes"
     with open(fd, "rb") as fh:
         if st.st_size > limit:
-            raise InputError(f"{display_name(path)}: larger than {limit} bytes")
+            raise InputError(f"{display_name(path)}: larger than {limit} bytes", too_big)
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"{display_name(path)}: larger than {limit} bytes")
+        raise InputError(f"{display_name(path)}: {too_big}", too_big)
     return data
 
 
@@ -274,8 +279,7 @@ def _walk(top: str, skipped: list[Skipped]) -> list[InputFile]:
             try:
                 size = _check_regular(child)
             except InputError as exc:
-                reason = str(exc).removeprefix(f"cannot read {display}: ")
-                skipped.append(Skipped(display, reason, "unreadable"))
+                skipped.append(Skipped(display, exc.strerror or str(exc), "unreadable"))
                 continue
             found.append(InputFile(child, display, _resolved(child), fmt, size))
     return found
@@ -289,7 +293,7 @@ def _open_binary(inp: InputFile) -> io.BufferedReader:
             return raw
         return io.BufferedReader(raw)
     fd, _ = _open_fd(inp.path, regular_only=inp.regular)
-    return open(fd, "rb", buffering=_SNIFF_BYTES)
+    return io.BufferedReader(io.FileIO(fd, "r"), _SNIFF_BYTES)
 
 
 def _physical_lines(stream: IO[bytes], regular: bool) -> Iterator[tuple[bytes | None, int]]:
