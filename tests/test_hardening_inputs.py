@@ -221,3 +221,27 @@ def test_symlink_loop_named_directly_says_so(
     assert main(["scan", str(tmp_path / "a.jsonl"), "--output", "jsonl"]) == 1
     err = capsys.readouterr().err
     assert "symlink loop" in err and "Traceback" not in err
+
+
+# row 23 (explain on a large document) ---------------------------------------------------
+
+
+def test_explain_time_is_linear_in_the_document(tmp_path: Path, watchlist: str) -> None:
+    import contextlib
+    import time
+
+    unit = "Caldera TGE is live $CAL. Espresso mainnet airdrop claim now. "
+
+    def run(nbytes: int) -> float:
+        text = unit * (nbytes // len(unit))
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+                assert main(["explain", text, "--watchlist", watchlist]) == 0
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    run(10_000)  # imports, first rendering
+    small, large = run(100_000), run(200_000)
+    assert large <= 3 * small, (small, large)

@@ -635,7 +635,7 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     highlighted = Text(_printable(scanned))
     for occ in occurrences:
         highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
-    out.print(highlighted)
+    out.print(highlighted, soft_wrap=True)
     legend = Text("\n")
     for kind, style in KIND_STYLES.items():
         legend.append(f" {kind.replace('_', ' ')} ", style=style)
