@@ -235,13 +235,15 @@ def test_explain_time_is_linear_in_the_document(tmp_path: Path, watchlist: str) 
     def run(nbytes: int) -> float:
         text = unit * (nbytes // len(unit))
         best = float("inf")
-        for _ in range(2):
+        for _ in range(3):
             start = time.perf_counter()
             with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
                 assert main(["explain", text, "--watchlist", watchlist]) == 0
             best = min(best, time.perf_counter() - start)
         return best
 
-    run(10_000)  # imports, first rendering
-    small, large = run(100_000), run(200_000)
+    run(20_000)  # imports, first rendering
+    small, large = run(150_000), run(300_000)
+    if large > 3 * small:  # the machine is shared: one re-measurement before failing
+        small, large = run(150_000), run(300_000)
     assert large <= 3 * small, (small, large)
