@@ -40,10 +40,8 @@ Exit status: 0 success, 1 error, 2 invalid command line.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -52,9 +50,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -67,6 +64,19 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from tgematch.inputs import (
+    DEFAULT_TEXT_FIELDS,
+    DEFAULT_TITLE_FIELD,
+    STDIN,
+    Document,
+    Fields,
+    InputError,
+    InputFile,
+    Skipped,
+    discover_inputs,
+    read_input,
+)
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
@@ -76,16 +86,6 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 PROG = "tgematch"
-DEFAULT_TEXT_FIELDS = ("content", "text", "body", "full_text")
-DEFAULT_TITLE_FIELD = "title"
-URL_FIELDS = ("url", "link")
-PUBLISHED_FIELDS = ("published", "published_at", "date", "created_at")
-JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson", ".json"})
-CSV_EXTENSIONS = frozenset({".csv", ".tsv"})
-TEXT_EXTENSIONS = frozenset({".txt", ".text"})
-KNOWN_EXTENSIONS = JSONL_EXTENSIONS | CSV_EXTENSIONS | TEXT_EXTENSIONS
-STDIN = "-"
-EXAMPLES_NAME = "examples.jsonl"
 
 KIND_STYLES = {
     "company": "bold green",
@@ -100,310 +100,10 @@ class CliError(Exception):
     """An error reported as one line on stderr, with exit status 1."""
 
 
-# ---------------------------------------------------------------------------------------
-# Reading documents
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One document read from an input."""
-
-    source: str
-    feed: str
-    content: str
-    title: str | None = None
-    url: str | None = None
-    doc_id: str | None = None
-    published_at: dt.datetime | None = None
-    nbytes: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A record that could not be analysed, and why."""
-
-    source: str
-    reason: str
-    kind: str
-    nbytes: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class InputFile:
-    """An input to read: its path (or ``-``), display name, feed URL and format."""
-
-    path: str
-    display: str
-    feed: str
-    fmt: str
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Fields:
-    """Which record fields hold the text and the title."""
-
-    text: tuple[str, ...] = DEFAULT_TEXT_FIELDS
-    title: str = DEFAULT_TITLE_FIELD
-
-
 def _printable(text: str) -> str:
     from tgematch.store.writes import storable
 
     return storable(text)
-
-
-def _format_for(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    if suffix in JSONL_EXTENSIONS:
-        return "jsonl"
-    if suffix in CSV_EXTENSIONS:
-        return "tsv" if suffix == ".tsv" else "csv"
-    if suffix in TEXT_EXTENSIONS:
-        return "text"
-    return None
-
-
-def _sniff(head: bytes) -> str:
-    for line in head.splitlines():
-        stripped = line.lstrip(b"\xef\xbb\xbf").strip()
-        if stripped:
-            return "jsonl" if stripped.startswith(b"{") else "text"
-    return "text"
-
-
-def _check_readable(path: Path) -> int:
-    try:
-        with path.open("rb") as fh:
-            fh.read(1)
-        return path.stat().st_size
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
-def discover_inputs(inputs: Sequence[str], examples: bool = False) -> list[InputFile]:
-    """Expand the command-line inputs into files, checking each can be read."""
-    files: list[InputFile] = []
-    if examples:
-        path = Path(str(resources.files("tgematch") / "data" / EXAMPLES_NAME))
-        size = _check_readable(path)
-        files.append(InputFile(str(path), EXAMPLES_NAME, str(path), "jsonl", size))
-    for item in inputs:
-        if item == STDIN:
-            files.append(InputFile(STDIN, "<stdin>", "<stdin>", "sniff", 0))
-            continue
-        path = Path(item)
-        if not path.exists():
-            raise CliError(f"cannot read {item}: no such file or directory")
-        if path.is_dir():
-            found = []
-            for root, dirs, names in os.walk(path, onerror=_raise_walk_error):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    child = Path(root) / name
-                    fmt = _format_for(child)
-                    if name.startswith(".") or fmt is None:
-                        continue
-                    found.append(InputFile(str(child), str(child), str(child.resolve()), fmt, 0))
-            for f in found:
-                files.append(dataclasses.replace(f, size=_check_readable(Path(f.path))))
-            continue
-        size = _check_readable(path)
-        fmt = _format_for(path)
-        if fmt is None:
-            with path.open("rb") as fh:
-                fmt = _sniff(fh.read(65536))
-        files.append(InputFile(str(path), item, str(path.resolve()), fmt, size))
-    return files
-
-
-def _raise_walk_error(exc: OSError) -> None:
-    raise CliError(f"cannot read {exc.filename}: {exc.strerror or exc}")
-
-
-def _open_binary(inp: InputFile) -> IO[bytes]:
-    if inp.path == STDIN:
-        return sys.stdin.buffer
-    try:
-        return open(inp.path, "rb")
-    except OSError as exc:
-        raise CliError(f"cannot read {inp.display}: {exc.strerror or exc}") from exc
-
-
-def _decoded_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, int, str]]:
-    """(line number, text or None when undecodable, byte count, error) per line."""
-    for lineno, raw in enumerate(stream, 1):
-        nbytes = len(raw)
-        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        raw = raw.rstrip(b"\n")
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        try:
-            yield lineno, raw.decode("utf-8"), nbytes, ""
-        except UnicodeDecodeError as exc:
-            yield lineno, None, nbytes, f"undecodable bytes (not UTF-8) at byte {exc.start}"
-
-
-def _parse_published(value: Any) -> dt.datetime | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            seconds = value / 1000 if value > 1e11 else value
-            return dt.datetime.fromtimestamp(seconds, dt.UTC)
-        if isinstance(value, str) and value.strip():
-            parsed = dt.datetime.fromisoformat(value.strip())
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return None
-
-
-def _first_str(record: dict[str, Any], names: Iterable[str]) -> str | None:
-    for name in names:
-        value = record.get(name)
-        if isinstance(value, str) and value.strip():
-            return value
-    return None
-
-
-def _record_to_item(
-    record: Any, source: str, feed: str, nbytes: int, fields: Fields
-) -> Document | Skipped:
-    if not isinstance(record, dict):
-        return Skipped(source, f"not a JSON object ({type(record).__name__})", "malformed", nbytes)
-    present = [name for name in fields.text if name in record]
-    if not present:
-        wanted = "/".join(fields.text)
-        return Skipped(source, f"missing field {wanted!r}", "missing field", nbytes)
-    name = present[0]
-    content = record[name]
-    if not isinstance(content, str):
-        kind = "null" if content is None else type(content).__name__
-        return Skipped(source, f"field {name!r} is not a string ({kind})", "missing field", nbytes)
-    if not content.strip():
-        return Skipped(source, "empty document", "empty", nbytes)
-    title = record.get(fields.title)
-    title = title if isinstance(title, str) and title.strip() else None
-    doc_id = record.get("id")
-    return Document(
-        source=source,
-        feed=feed,
-        content=content,
-        title=title,
-        url=_first_str(record, URL_FIELDS),
-        doc_id=None if doc_id is None else str(doc_id),
-        published_at=_parse_published(
-            next((record[k] for k in PUBLISHED_FIELDS if k in record), None)
-        ),
-        nbytes=nbytes,
-    )
-
-
-def _read_jsonl(stream: IO[bytes], inp: InputFile, fields: Fields) -> Iterator[Document | Skipped]:
-    for lineno, line, nbytes, error in _decoded_lines(stream):
-        source = f"{inp.display}:{lineno}"
-        if line is None:
-            yield Skipped(source, error, "undecodable", nbytes)
-            continue
-        if not line.strip():
-            yield Skipped(source, "empty line", "empty", nbytes)
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-            where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-            yield Skipped(source, f"malformed JSON: {msg}{where}", "malformed", nbytes)
-            continue
-        yield _record_to_item(record, source, inp.feed, nbytes, fields)
-
-
-def _read_text(stream: IO[bytes], inp: InputFile) -> Iterator[Document | Skipped]:
-    for lineno, line, nbytes, error in _decoded_lines(stream):
-        source = f"{inp.display}:{lineno}"
-        if line is None:
-            yield Skipped(source, error, "undecodable", nbytes)
-        elif not line.strip():
-            yield Skipped(source, "empty document", "empty", nbytes)
-        else:
-            yield Document(source=source, feed=inp.feed, content=line, nbytes=nbytes)
-
-
-def _read_csv(
-    stream: IO[bytes], inp: InputFile, fields: Fields, delimiter: str
-) -> Iterator[Document | Skipped]:
-    bad_lines: dict[int, str] = {}
-    sizes: dict[int, int] = {}
-
-    def lines() -> Iterator[str]:
-        for lineno, line, nbytes, error in _decoded_lines(stream):
-            sizes[lineno] = nbytes
-            if line is None:
-                bad_lines[lineno] = error
-                yield "\n"
-            else:
-                yield line + "\n"  # keeps newlines inside quoted fields
-
-    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
-    header: list[str] | None = None
-    last_line = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            first, last_line = last_line + 1, reader.line_num
-            nbytes = sum(sizes.pop(i, 0) for i in range(first, last_line + 1))
-            yield Skipped(f"{inp.display}:{first}", f"malformed CSV: {exc}", "malformed", nbytes)
-            continue
-        first, last_line = last_line + 1, reader.line_num
-        nbytes = sum(sizes.pop(i, 0) for i in range(first, last_line + 1))
-        source = f"{inp.display}:{first}"
-        bad = [bad_lines.pop(i) for i in range(first, last_line + 1) if i in bad_lines]
-        if header is None:
-            if bad:
-                # Without its header no row can be read: report the file once, go on.
-                yield Skipped(source, f"header row: {bad[0]}; file skipped", "undecodable", 0)
-                return
-            header = [h.strip() for h in row]
-            if header and header[0].startswith("\ufeff"):
-                header[0] = header[0][1:]
-            continue
-        if bad:
-            yield Skipped(source, bad[0], "undecodable", nbytes)
-            continue
-        if not any(cell.strip() for cell in row):
-            yield Skipped(source, "empty row", "empty", nbytes)
-            continue
-        record = {name: row[i] for i, name in enumerate(header) if i < len(row)}
-        yield _record_to_item(record, source, inp.feed, nbytes, fields)
-
-
-def read_input(inp: InputFile, fields: Fields) -> Iterator[Document | Skipped]:
-    """Documents and skipped records of one input, in order."""
-    stream = _open_binary(inp)
-    try:
-        fmt = inp.fmt
-        if fmt == "sniff":
-            if not isinstance(stream, io.BufferedReader):
-                stream = io.BufferedReader(cast(io.RawIOBase, stream))
-            fmt = _sniff(stream.peek(65536))
-        if fmt == "jsonl":
-            yield from _read_jsonl(stream, inp, fields)
-        elif fmt in ("csv", "tsv"):
-            csv.field_size_limit(1 << 30)
-            yield from _read_csv(stream, inp, fields, "\t" if fmt == "tsv" else ",")
-        else:
-            yield from _read_text(stream, inp)
-    except OSError as exc:
-        raise CliError(f"cannot read {inp.display}: {exc.strerror or exc}") from exc
-    finally:
-        if inp.path != STDIN:
-            stream.close()
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -614,7 +314,8 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise CliError("--batch-size must be at least 1")
     watchlist = _load_watchlist(args.watchlist)
     matcher = Matcher(watchlist)
-    files = discover_inputs(args.inputs, examples=args.examples)
+    unreadable: list[Skipped] = []
+    files = discover_inputs(args.inputs, examples=args.examples, skipped=unreadable)
     fields = Fields(
         text=(args.text_field,) if args.text_field else DEFAULT_TEXT_FIELDS,
         title=args.title_field,
@@ -633,6 +334,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     # Per-document lines go to stdout, except when stdout carries the JSONL stream.
     show_docs = not args.quiet and not to_stdout
     stats = ScanStats(files=len(files))
+    stats.skipped.extend(unreadable)
     total = sum(f.size for f in files) or None
     progress = Progress(
         TextColumn("[bold]scanning"),
@@ -933,7 +635,7 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     highlighted = Text(_printable(scanned))
     for occ in occurrences:
         highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
-    out.print(highlighted)
+    out.print(highlighted, soft_wrap=True)
     legend = Text("\n")
     for kind, style in KIND_STYLES.items():
         legend.append(f" {kind.replace('_', ' ')} ", style=style)
@@ -1211,7 +913,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace, Console, Console], int] = args.handler
     try:
         return handler(args, out, err)
-    except CliError as exc:
+    except (CliError, InputError) as exc:
         err.print(f"{PROG}: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._text import normalize_phrase
+from .inputs import WATCHLIST_MAX_BYTES, read_regular_file
 
 __all__ = [
     "BUILTIN_EXCLUSIONS",
@@ -274,7 +275,8 @@ class Watchlist:
         """Load a watchlist from a ``.json`` or ``.toml`` file (see :meth:`from_dict`)."""
         p = Path(path)
         try:
-            raw = p.read_bytes()
+            # A regular file of at most WATCHLIST_MAX_BYTES: never a FIFO or /dev/zero.
+            raw = read_regular_file(p, WATCHLIST_MAX_BYTES)
         except OSError as e:
             raise ConfigError(f"{p}: cannot read watchlist file: {e.strerror or e}") from e
         suffix = p.suffix.lower()
