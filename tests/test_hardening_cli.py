@@ -33,8 +33,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _tgematch(argv: list[str], *, env: dict[str, str] | None = None, stdout: Any = None) -> Any:
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    full_env.pop("TGEMATCH_DB_URL", None)
+    full_env = {k: v for k, v in os.environ.items() if k != "TGEMATCH_DB_URL"}
+    full_env.update({"COLUMNS": "200", **(env or {})})
     return subprocess.run(
         [sys.executable, "-c", RUN, *argv],
         env=full_env,

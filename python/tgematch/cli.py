@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import json
 import os
 import re
 import sys
@@ -78,6 +77,7 @@ from tgematch.inputs import (
     discover_inputs,
     read_input,
 )
+from tgematch.sanitize import json_line, printable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -103,9 +103,8 @@ class CliError(Exception):
 
 
 def _printable(text: str) -> str:
-    from tgematch.store.writes import storable
-
-    return storable(text)
+    # Everything printed from a document or the database goes through here.
+    return printable(text)
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -251,12 +250,7 @@ def _analysis_json(doc: Document, analysis: Analysis) -> str:
         "published": doc.published_at.isoformat() if doc.published_at else None,
         **analysis.to_dict(),
     }
-    try:
-        line = json.dumps(payload, ensure_ascii=False)
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(payload, ensure_ascii=True)
-    return line
+    return json_line(payload)
 
 
 def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text:
@@ -264,12 +258,12 @@ def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text
     style = "bold red" if conf >= 90 else "bold yellow" if conf >= 70 else "yellow"
     line = Text()
     line.append(f"{conf:>4} ", style=style)
-    line.append(f"{doc.source}  ", style="dim")
+    line.append(f"{_printable(doc.source)}  ", style="dim")
     if analysis.companies:
         names = []
         for hit in analysis.companies:
             tag = status.get(hit.name)
-            names.append(f"{hit.name}" + (f" ({tag})" if tag else ""))
+            names.append(_printable(hit.name) + (f" ({tag})" if tag else ""))
         line.append(", ".join(names), style="bold green")
     else:
         line.append("(no watched company)", style="dim")
@@ -312,7 +306,7 @@ def _summary_tables(stats: ScanStats, stored: bool, backend: str) -> list[Table]
         for name, count in sorted(
             stats.relevant_by_company.items(), key=lambda kv: (-kv[1], kv[0])
         ):
-            row = [name, str(count)]
+            row: list[Any] = [Text(_printable(name)), str(count)]
             if stored:
                 row.append(str(stats.new_by_company.get(name, 0)))
             by_company.add_row(*row)
@@ -391,7 +385,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     _report_skipped(stats.skipped, args.show_skipped, err)
     if stats.failures:
         for failure in stats.failures:
-            err.print(f"{PROG}: {failure}", markup=False, highlight=False)
+            err.print(f"{PROG}: {_printable(failure)}", markup=False, highlight=False)
         if stats.alerts_failed:
             err.print(
                 f"{PROG}: {stats.alerts_failed} alerts were rolled back; "
@@ -629,7 +623,7 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
             for key in ("created_at", "published_at"):
                 if record[key] is not None:
                     record[key] = record[key].isoformat()
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(record) + "\n")
         return ExitStatus.OK
     if not alerts:
         out.print("No alerts match.", markup=False)
@@ -655,9 +649,9 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
     for a, url in zip(alerts, urls, strict=True):
         row: list[Any] = [
             a.created_at.strftime("%Y-%m-%d %H:%M"),
-            _clip(_printable(a.company), company_w),
+            Text(_clip(_printable(a.company), company_w)),
             f"{a.confidence:.2f}",
-            a.urgency_level,
+            Text(_printable(a.urgency_level)),
             Text(_clip(_one_line(_printable(a.title or a.excerpt)), title_w)),
         ]
         if show_url:
@@ -683,7 +677,9 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     scanned = text if args.title is None else f"{args.title}\n{text}"
     occurrences = matcher.find(scanned)
 
-    highlighted = Text(_printable(scanned))
+    # layout=True: the document keeps its lines; one character for one, so the
+    # occurrence offsets below still point at the right characters.
+    highlighted = Text(printable(scanned, layout=True))
     for occ in occurrences:
         highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
     out.print(highlighted, soft_wrap=True)
@@ -706,14 +702,21 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     table.add_column("points", justify="right")
     for hit in analysis.companies:
         table.add_row(
-            "company", f"{hit.name} ({hit.priority})", snippet(hit.spans), f"+{hit.score}"
+            "company",
+            Text(_printable(f"{hit.name} ({hit.priority})")),
+            Text(snippet(hit.spans)),
+            f"+{hit.score}",
         )
     for name in analysis.vetoed:
-        table.add_row("company", f"{name}: vetoed by its own exclusion phrase", "", "0")
+        table.add_row(
+            "company", Text(_printable(f"{name}: vetoed by its own exclusion phrase")), "", "0"
+        )
     if not analysis.companies and not analysis.vetoed:
         table.add_row("company", "no watched company", "", "0")
     for kw in analysis.keywords:
-        table.add_row("keyword", kw.pattern, snippet(kw.spans), f"+{kw.weight}")
+        table.add_row(
+            "keyword", Text(_printable(kw.pattern)), Text(snippet(kw.spans)), f"+{kw.weight}"
+        )
     table.add_row(
         "proximity",
         "company within the proximity distance of a keyword"
@@ -731,8 +734,8 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     for ex in analysis.exclusions:
         table.add_row(
             "exclusion",
-            ex.label if ex.label == ex.pattern else f"{ex.label} ({ex.pattern})",
-            snippet(ex.spans),
+            Text(_printable(ex.label if ex.label == ex.pattern else f"{ex.label} ({ex.pattern})")),
+            Text(snippet(ex.spans)),
             f"-{ex.penalty}",
         )
     raw = (
@@ -976,7 +979,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except (CliError, InputError) as exc:
-        err.print(f"{PROG}: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        # The message may quote input (a path, a URL, a watchlist entry).
+        err.print(
+            f"{PROG}: error: {_printable(str(exc))}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         return ExitStatus.ERROR
     except BrokenPipeError:
         # Python's documented recipe: the reader closed stdout (`| head`); point stdout at
