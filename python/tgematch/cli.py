@@ -319,6 +319,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from tgematch import Matcher
+    from tgematch.store.limits import ColumnLimitError
     from tgematch.store.writes import AlertWriter
 
     if not args.inputs and not args.examples:
@@ -344,6 +345,9 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
         except SQLAlchemyError as exc:
             engine.dispose()
             raise _db_error(args.db, exc) from exc
+        except ColumnLimitError as exc:
+            engine.dispose()
+            raise CliError(f"invalid watchlist {args.watchlist}: {exc}") from exc
     # Per-document lines go to stdout, except when stdout carries the JSONL stream.
     show_docs = not args.quiet and not to_stdout
     stats = ScanStats(files=len(files))
@@ -420,6 +424,7 @@ def _scan_file(
 ) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from tgematch.store.limits import ColumnLimitError
     from tgematch.store.writes import alerts_from_analysis
 
     if writer is not None:
@@ -427,6 +432,10 @@ def _scan_file(
             writer.register_feed(inp.feed, kind="file", name=Path(inp.display).name)
         except SQLAlchemyError as exc:
             raise _db_error(args.db, exc) from exc
+        except ColumnLimitError as exc:
+            # This input cannot be a feed of the store: report it, scan the others.
+            stats.skipped.append(Skipped(inp.display, str(exc), "unstorable"))
+            return
     ok = False
     try:
         for batch in _batches(read_input(inp, fields), args.batch_size):
