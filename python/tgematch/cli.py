@@ -35,7 +35,8 @@ status 1 before anything is written. A batch whose transaction fails is rolled b
 reported, and makes the exit status 1; re-running the same scan completes it.
 
 Exit status (:class:`tgematch.exit_status.ExitStatus`): 0 success, 1 error (one line on
-standard error, never a traceback), 2 invalid command line, 130 interrupted (Ctrl-C).
+standard error, never a traceback), 2 invalid command line, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -96,6 +99,14 @@ KIND_STYLES = {
     "exclusion": "bold red",
     "context": "cyan",
 }
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that a scan stops like on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 class CliError(Exception):
@@ -373,6 +384,12 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
                 )
         if writer is not None:
             _flush(writer, stats)
+    except (KeyboardInterrupt, Terminated):
+        # The interrupted feed's fetch was counted as an error (_scan_file's finally):
+        # save that before stopping.
+        if writer is not None:
+            _flush(writer, stats)
+        raise
     except BrokenPipeError:
         # stdout closed by its reader (e.g. `| head`): stop like other filters do.
         _silence_stdout()
@@ -437,6 +454,7 @@ def _scan_file(
             stats.skipped.append(Skipped(inp.display, str(exc), "unstorable"))
             return
     ok = False
+    failed_before = stats.alerts_failed
     try:
         for batch in _batches(read_input(inp, fields), args.batch_size):
             docs: list[Document] = []
@@ -503,7 +521,9 @@ def _scan_file(
                 docs=stats.read,
                 rate=stats.read / stats.elapsed,
             )
-        ok = True
+        # Only committed work counts: a read whose alerts were (partly) rolled back is a
+        # failed fetch of its feed, as is an interrupted one (ok still False).
+        ok = stats.alerts_failed == failed_before
     finally:
         if writer is not None:
             writer.record_fetch(inp.feed, ok=ok)
@@ -982,6 +1002,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False, soft_wrap=False)
     err = Console(stderr=True, highlight=False)
     handler: Callable[[argparse.Namespace, Console, Console], int] = args.handler
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         status = handler(args, out, err)
         # Flushed here so that a full disk is reported like any other write error.
@@ -1017,6 +1040,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print(f"{PROG}: interrupted", markup=False)
         return ExitStatus.INTERRUPTED
+    except Terminated:
+        err.print(f"{PROG}: terminated", markup=False)
+        return ExitStatus.TERMINATED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

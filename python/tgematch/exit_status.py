@@ -26,3 +26,5 @@ class ExitStatus(IntEnum):
     USAGE = 2
     #: Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
     INTERRUPTED = 130
+    #: Stopped by SIGTERM (128 + 15); a scan records the interrupted feed's error first.
+    TERMINATED = 143
