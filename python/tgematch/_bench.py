@@ -1015,6 +1015,17 @@ def _cli_handler(args: argparse.Namespace, _out: object, _err: object) -> int:
     return run_bench(args)
 
 
+def _check_writable(path: Path) -> None:
+    """Fail before the (long) run when ``path`` could not be written afterwards."""
+    if path.is_dir():
+        raise ValueError(f"--json {path}: is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValueError(f"--json {path}: directory {parent} does not exist")
+    if not os.access(path if path.exists() else parent, os.W_OK):
+        raise ValueError(f"--json {path}: not writable")
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Run ``tgematch bench``: 0 when every check passed, 1 on a mismatch, 2 on bad input."""
     try:
@@ -1029,8 +1040,10 @@ def run_bench(args: argparse.Namespace) -> int:
         if not docs:
             raise ValueError(f"{args.corpus}: no documents")
         wl = Watchlist.from_file(args.watchlist) if args.watchlist else Watchlist.example()
+        if args.json:
+            _check_writable(args.json)
     except (OSError, ValueError, argparse.ArgumentTypeError) as e:
-        print(f"tgematch bench: {e}", file=sys.stderr)
+        print(f"tgematch bench: error: {e}", file=sys.stderr)
         return 2
     wl_name = args.watchlist.name if args.watchlist else "example"
     rows = compare(
@@ -1050,7 +1063,14 @@ def run_bench(args: argparse.Namespace) -> int:
     )
     print(format_table(rows))
     if args.json:
-        args.json.write_text(json.dumps([asdict(m) for m in rows], indent=1), encoding="utf-8")
+        try:
+            args.json.write_text(json.dumps([asdict(m) for m in rows], indent=1), encoding="utf-8")
+        except OSError as e:
+            print(
+                f"tgematch bench: error: cannot write {args.json}: {e.strerror or e}",
+                file=sys.stderr,
+            )
+            return 1
     return 1 if any("MISMATCH" in m.check or m.check.startswith("error") for m in rows) else 0
 
 

@@ -34,7 +34,9 @@ be read, an invalid watchlist or an unreachable database is a one-line error and
 status 1 before anything is written. A batch whose transaction fails is rolled back,
 reported, and makes the exit status 1; re-running the same scan completes it.
 
-Exit status: 0 success, 1 error, 2 invalid command line.
+Exit status (:class:`tgematch.exit_status.ExitStatus`): 0 success, 1 error (one line on
+standard error, never a traceback), 2 invalid command line, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,6 +67,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from tgematch.exit_status import ExitStatus
 from tgematch.inputs import (
     DEFAULT_TEXT_FIELDS,
     DEFAULT_TITLE_FIELD,
@@ -76,6 +80,7 @@ from tgematch.inputs import (
     discover_inputs,
     read_input,
 )
+from tgematch.sanitize import json_line, printable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -96,14 +101,21 @@ KIND_STYLES = {
 }
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that a scan stops like on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 class CliError(Exception):
     """An error reported as one line on stderr, with exit status 1."""
 
 
 def _printable(text: str) -> str:
-    from tgematch.store.writes import storable
-
-    return storable(text)
+    # Everything printed from a document or the database goes through here.
+    return printable(text)
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -137,27 +149,46 @@ def _load_watchlist(path: str | None) -> Watchlist:
         raise CliError(f"invalid watchlist {path}: {_one_line(str(exc))}") from exc
 
 
+def _make_matcher(matcher_class: type[Matcher], watchlist: Watchlist) -> Matcher:
+    # The backend comes from $TGEMATCH_BACKEND: a bad value or a missing native module
+    # is a user error, reported as one line.
+    try:
+        return matcher_class(watchlist)
+    except (ValueError, ImportError) as exc:
+        raise CliError(_one_line(str(exc))) from exc
+
+
+def _resolve(url: str | None) -> Any:
+    """The parsed database URL; an unparsable one (bad syntax, bad port) is a CliError."""
+    from sqlalchemy.exc import ArgumentError
+
+    from tgematch.store import resolve_url
+
+    try:
+        return resolve_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise CliError(f"invalid database URL: {_one_line(str(exc))}") from exc
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
 def _db_error(url: str | None, exc: BaseException) -> CliError:
-    from tgematch.store import display_url
-
     orig = getattr(exc, "orig", None) or exc
     lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
     detail = lines[0] if lines else type(orig).__name__
-    return CliError(f"cannot use database {display_url(url)}: {detail}")
+    return CliError(f"cannot use database {_display(url)}: {detail}")
 
 
 def _open_store(url: str | None, *, migrate: bool) -> Engine:
     """An engine on a reachable, migrated database (migrating it when ``migrate``)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tgematch.store import create_engine, current_revision, head_revision, resolve_url
+    from tgematch.store import create_engine, current_revision, head_revision
     from tgematch.store import upgrade as upgrade_db
 
-    parsed = resolve_url(url)
+    parsed = _resolve(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         db_path = Path(parsed.database)
         if not migrate and not db_path.exists():
@@ -189,9 +220,7 @@ def _open_store(url: str | None, *, migrate: bool) -> Engine:
 
 
 def _display(url: str | None) -> str:
-    from tgematch.store import display_url
-
-    return display_url(url)
+    return str(_resolve(url).render_as_string(hide_password=True))
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,12 +261,7 @@ def _analysis_json(doc: Document, analysis: Analysis) -> str:
         "published": doc.published_at.isoformat() if doc.published_at else None,
         **analysis.to_dict(),
     }
-    try:
-        line = json.dumps(payload, ensure_ascii=False)
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(payload, ensure_ascii=True)
-    return line
+    return json_line(payload)
 
 
 def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text:
@@ -245,12 +269,12 @@ def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text
     style = "bold red" if conf >= 90 else "bold yellow" if conf >= 70 else "yellow"
     line = Text()
     line.append(f"{conf:>4} ", style=style)
-    line.append(f"{doc.source}  ", style="dim")
+    line.append(f"{_printable(doc.source)}  ", style="dim")
     if analysis.companies:
         names = []
         for hit in analysis.companies:
             tag = status.get(hit.name)
-            names.append(f"{hit.name}" + (f" ({tag})" if tag else ""))
+            names.append(_printable(hit.name) + (f" ({tag})" if tag else ""))
         line.append(", ".join(names), style="bold green")
     else:
         line.append("(no watched company)", style="dim")
@@ -293,7 +317,7 @@ def _summary_tables(stats: ScanStats, stored: bool, backend: str) -> list[Table]
         for name, count in sorted(
             stats.relevant_by_company.items(), key=lambda kv: (-kv[1], kv[0])
         ):
-            row = [name, str(count)]
+            row: list[Any] = [Text(_printable(name)), str(count)]
             if stored:
                 row.append(str(stats.new_by_company.get(name, 0)))
             by_company.add_row(*row)
@@ -306,6 +330,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from tgematch import Matcher
+    from tgematch.store.limits import ColumnLimitError
     from tgematch.store.writes import AlertWriter
 
     if not args.inputs and not args.examples:
@@ -313,7 +338,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.batch_size < 1:
         raise CliError("--batch-size must be at least 1")
     watchlist = _load_watchlist(args.watchlist)
-    matcher = Matcher(watchlist)
+    matcher = _make_matcher(Matcher, watchlist)
     unreadable: list[Skipped] = []
     files = discover_inputs(args.inputs, examples=args.examples, skipped=unreadable)
     fields = Fields(
@@ -331,6 +356,9 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
         except SQLAlchemyError as exc:
             engine.dispose()
             raise _db_error(args.db, exc) from exc
+        except ColumnLimitError as exc:
+            engine.dispose()
+            raise CliError(f"invalid watchlist {args.watchlist}: {exc}") from exc
     # Per-document lines go to stdout, except when stdout carries the JSONL stream.
     show_docs = not args.quiet and not to_stdout
     stats = ScanStats(files=len(files))
@@ -356,12 +384,18 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
                 )
         if writer is not None:
             _flush(writer, stats)
+    except (KeyboardInterrupt, Terminated):
+        # The interrupted feed's fetch was counted as an error (_scan_file's finally):
+        # save that before stopping.
+        if writer is not None:
+            _flush(writer, stats)
+        raise
     except BrokenPipeError:
         # stdout closed by its reader (e.g. `| head`): stop like other filters do.
         _silence_stdout()
         if writer is not None:
             _flush(writer, stats)
-        return 0
+        return ExitStatus.BROKEN_PIPE
     finally:
         if engine is not None:
             engine.dispose()
@@ -372,7 +406,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     _report_skipped(stats.skipped, args.show_skipped, err)
     if stats.failures:
         for failure in stats.failures:
-            err.print(f"{PROG}: {failure}", markup=False, highlight=False)
+            err.print(f"{PROG}: {_printable(failure)}", markup=False, highlight=False)
         if stats.alerts_failed:
             err.print(
                 f"{PROG}: {stats.alerts_failed} alerts were rolled back; "
@@ -380,8 +414,8 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
                 markup=False,
                 highlight=False,
             )
-        return 1
-    return 0
+        return ExitStatus.ERROR
+    return ExitStatus.OK
 
 
 def _flush(writer: AlertWriter, stats: ScanStats) -> None:
@@ -407,6 +441,7 @@ def _scan_file(
 ) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from tgematch.store.limits import ColumnLimitError
     from tgematch.store.writes import alerts_from_analysis
 
     if writer is not None:
@@ -414,7 +449,12 @@ def _scan_file(
             writer.register_feed(inp.feed, kind="file", name=Path(inp.display).name)
         except SQLAlchemyError as exc:
             raise _db_error(args.db, exc) from exc
+        except ColumnLimitError as exc:
+            # This input cannot be a feed of the store: report it, scan the others.
+            stats.skipped.append(Skipped(inp.display, str(exc), "unstorable"))
+            return
     ok = False
+    failed_before = stats.alerts_failed
     try:
         for batch in _batches(read_input(inp, fields), args.batch_size):
             docs: list[Document] = []
@@ -481,7 +521,9 @@ def _scan_file(
                 docs=stats.read,
                 rate=stats.read / stats.elapsed,
             )
-        ok = True
+        # Only committed work counts: a read whose alerts were (partly) rolled back is a
+        # failed fetch of its feed, as is an interrupted one (ok still False).
+        ok = stats.alerts_failed == failed_before
     finally:
         if writer is not None:
             writer.record_fetch(inp.feed, ok=ok)
@@ -525,7 +567,15 @@ def parse_since(value: str) -> dt.timedelta | dt.datetime:
     """``24h``, ``30m``, ``7d``, ``2w``, ``45s`` or an ISO date/datetime (UTC if naive)."""
     match = _DURATION.match(value)
     if match:
-        return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+        try:
+            age = dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+            # The cutoff (now - age) must be a representable date, as the query computes it.
+            dt.datetime.now(dt.UTC) - age
+        except OverflowError:
+            raise argparse.ArgumentTypeError(
+                f"invalid --since {value!r}: reaches before the year 1"
+            ) from None
+        return age
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
@@ -533,6 +583,30 @@ def parse_since(value: str) -> dt.timedelta | dt.datetime:
             f"invalid --since {value!r}: use e.g. 24h, 30m, 7d, 2w or an ISO date"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+#: The largest ``--limit``: a signed 64-bit integer, what SQLite and PostgreSQL accept.
+MAX_LIMIT = 2**63 - 1
+
+
+def parse_limit(value: str) -> int:
+    """A ``--limit``: an integer in 0..MAX_LIMIT (0: all)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid limit {value!r}") from None
+    if not 0 <= number <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"limit must be in 0..{MAX_LIMIT}, not {value}")
+    return number
+
+
+def parse_db_url(value: str) -> str:
+    """A ``--db`` value: not empty (an empty one would silently mean the default file)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(
+            "empty --db: give a database URL or SQLite file path (or omit --db)"
+        )
+    return value
 
 
 def parse_confidence(value: str) -> float:
@@ -578,11 +652,11 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
             for key in ("created_at", "published_at"):
                 if record[key] is not None:
                     record[key] = record[key].isoformat()
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return 0
+            sys.stdout.write(json_line(record) + "\n")
+        return ExitStatus.OK
     if not alerts:
         out.print("No alerts match.", markup=False)
-        return 0
+        return ExitStatus.OK
     table = Table(title=f"{len(alerts)} alert(s), newest first", title_justify="left")
     company_w = min(max(len(a.company) for a in alerts), 24)
     urls = [_printable(a.url or "") for a in alerts]
@@ -604,16 +678,16 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
     for a, url in zip(alerts, urls, strict=True):
         row: list[Any] = [
             a.created_at.strftime("%Y-%m-%d %H:%M"),
-            _clip(_printable(a.company), company_w),
+            Text(_clip(_printable(a.company), company_w)),
             f"{a.confidence:.2f}",
-            a.urgency_level,
+            Text(_printable(a.urgency_level)),
             Text(_clip(_one_line(_printable(a.title or a.excerpt)), title_w)),
         ]
         if show_url:
             row.append(Text(_clip(url, url_w)))
         table.add_row(*row)
     out.print(table)
-    return 0
+    return ExitStatus.OK
 
 
 # ---------------------------------------------------------------------------------------
@@ -627,12 +701,14 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     text = sys.stdin.read() if args.text == STDIN else args.text
     watchlist = _load_watchlist(args.watchlist)
-    matcher = Matcher(watchlist)
+    matcher = _make_matcher(Matcher, watchlist)
     analysis = matcher.analyze(text, args.title)
     scanned = text if args.title is None else f"{args.title}\n{text}"
     occurrences = matcher.find(scanned)
 
-    highlighted = Text(_printable(scanned))
+    # layout=True: the document keeps its lines; one character for one, so the
+    # occurrence offsets below still point at the right characters.
+    highlighted = Text(printable(scanned, layout=True))
     for occ in occurrences:
         highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
     out.print(highlighted, soft_wrap=True)
@@ -655,14 +731,21 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     table.add_column("points", justify="right")
     for hit in analysis.companies:
         table.add_row(
-            "company", f"{hit.name} ({hit.priority})", snippet(hit.spans), f"+{hit.score}"
+            "company",
+            Text(_printable(f"{hit.name} ({hit.priority})")),
+            Text(snippet(hit.spans)),
+            f"+{hit.score}",
         )
     for name in analysis.vetoed:
-        table.add_row("company", f"{name}: vetoed by its own exclusion phrase", "", "0")
+        table.add_row(
+            "company", Text(_printable(f"{name}: vetoed by its own exclusion phrase")), "", "0"
+        )
     if not analysis.companies and not analysis.vetoed:
         table.add_row("company", "no watched company", "", "0")
     for kw in analysis.keywords:
-        table.add_row("keyword", kw.pattern, snippet(kw.spans), f"+{kw.weight}")
+        table.add_row(
+            "keyword", Text(_printable(kw.pattern)), Text(snippet(kw.spans)), f"+{kw.weight}"
+        )
     table.add_row(
         "proximity",
         "company within the proximity distance of a keyword"
@@ -680,8 +763,8 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     for ex in analysis.exclusions:
         table.add_row(
             "exclusion",
-            ex.label if ex.label == ex.pattern else f"{ex.label} ({ex.pattern})",
-            snippet(ex.spans),
+            Text(_printable(ex.label if ex.label == ex.pattern else f"{ex.label} ({ex.pattern})")),
+            Text(snippet(ex.spans)),
             f"-{ex.penalty}",
         )
     raw = (
@@ -706,7 +789,7 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
         markup=False,
         highlight=False,
     )
-    return 0
+    return ExitStatus.OK
 
 
 # ---------------------------------------------------------------------------------------
@@ -716,6 +799,7 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``tgematch db upgrade|downgrade|current``."""
+    from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from tgematch.store import current_revision, downgrade, head_revision, upgrade
@@ -728,6 +812,8 @@ def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
             after = current_revision(engine)
         except SQLAlchemyError as exc:
             raise _db_error(args.db, exc) from exc
+        except CommandError as exc:  # an unknown revision
+            raise CliError(_one_line(str(exc))) from exc
         finally:
             engine.dispose()
         out.print(
@@ -736,7 +822,7 @@ def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
             markup=False,
             highlight=False,
         )
-        return 0
+        return ExitStatus.OK
     if args.db_command == "downgrade":
         engine = _connect_only(args.db, create=False)
         try:
@@ -744,10 +830,12 @@ def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
             after = current_revision(engine)
         except SQLAlchemyError as exc:
             raise _db_error(args.db, exc) from exc
+        except CommandError as exc:  # an unknown revision
+            raise CliError(_one_line(str(exc))) from exc
         finally:
             engine.dispose()
         out.print(f"database {_display(args.db)}: now at {after or 'base (empty)'}", markup=False)
-        return 0
+        return ExitStatus.OK
     engine = _connect_only(args.db, create=False)
     try:
         current = current_revision(engine)
@@ -758,15 +846,15 @@ def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
     head = head_revision()
     state = "up to date" if current == head else f"behind (head is {head})"
     out.print(f"database {_display(args.db)}: {current or 'empty'} ({state})", markup=False)
-    return 0
+    return ExitStatus.OK
 
 
 def _connect_only(url: str | None, *, create: bool) -> Engine:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tgematch.store import create_engine, resolve_url
+    from tgematch.store import create_engine
 
-    parsed = resolve_url(url)
+    parsed = _resolve(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         db_path = Path(parsed.database)
         if not create and not db_path.exists():
@@ -814,7 +902,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("inputs", nargs="*", metavar="INPUT", help="file, directory or - (stdin)")
     scan.add_argument("--examples", action="store_true", help="scan the bundled example documents")
     scan.add_argument("--watchlist", metavar="FILE", help=wl_help)
-    scan.add_argument("--db", metavar="URL", help=db_help)
+    scan.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
     scan.add_argument(
         "--text-field",
         metavar="NAME",
@@ -865,10 +953,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     alerts.add_argument("--status", help="only alerts with this status (e.g. new)")
     alerts.add_argument(
-        "--limit", type=int, default=50, help="at most this many (0: all; default %(default)s)"
+        "--limit",
+        type=parse_limit,
+        default=50,
+        help="at most this many (0: all; default %(default)s)",
     )
     alerts.add_argument("--output", choices=("table", "jsonl"), default="table")
-    alerts.add_argument("--db", metavar="URL", help=db_help)
+    alerts.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
     alerts.set_defaults(handler=cmd_alerts)
 
     explain = sub.add_parser("explain", help="show matches and the score breakdown of a text")
@@ -881,12 +972,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="create or migrate the schema to the latest revision")
     up.add_argument("--revision", default="head", help="target revision (default: %(default)s)")
-    up.add_argument("--db", metavar="URL", help=db_help)
+    up.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
     down = db_sub.add_parser("downgrade", help="migrate the schema down")
     down.add_argument("revision", help="target revision (base: drop everything)")
-    down.add_argument("--db", metavar="URL", help=db_help)
+    down.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
     cur = db_sub.add_parser("current", help="show the schema revision")
-    cur.add_argument("--db", metavar="URL", help=db_help)
+    cur.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
     db.set_defaults(handler=cmd_db)
 
     from ._bench import add_bench_parser  # deferred: the benchmark code is large
@@ -911,14 +1002,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False, soft_wrap=False)
     err = Console(stderr=True, highlight=False)
     handler: Callable[[argparse.Namespace, Console, Console], int] = args.handler
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return handler(args, out, err)
+        status = handler(args, out, err)
+        # Flushed here so that a full disk is reported like any other write error.
+        sys.stdout.flush()
+        return status
     except (CliError, InputError) as exc:
-        err.print(f"{PROG}: error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        return 1
+        # The message may quote input (a path, a URL, a watchlist entry).
+        err.print(
+            f"{PROG}: error: {_printable(str(exc))}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return ExitStatus.ERROR
+    except BrokenPipeError:
+        # Python's documented recipe: the reader closed stdout (`| head`); point stdout at
+        # devnull so the flush at exit does not fail again, and stop quietly (rich's
+        # Console does the same for what it prints).
+        _silence_stdout()
+        return ExitStatus.BROKEN_PIPE
+    except OSError as exc:
+        # Reading errors are InputError/CliError by now: what is left is writing the
+        # output (a full disk, /dev/full, an I/O error).
+        _silence_stdout()
+        detail = exc.strerror or str(exc)
+        err.print(
+            f"{PROG}: error: cannot write output: {detail}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return ExitStatus.ERROR
     except KeyboardInterrupt:
         err.print(f"{PROG}: interrupted", markup=False)
-        return 130
+        return ExitStatus.INTERRUPTED
+    except Terminated:
+        err.print(f"{PROG}: terminated", markup=False)
+        return ExitStatus.TERMINATED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,6 +58,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .engine import WRITE
+from .limits import check_length
 from .models import Alert, Company, Feed, utcnow
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ __all__ = [
     "ChunkFailure",
     "WriteReport",
     "alerts_from_analysis",
+    "company_key",
     "content_hash",
     "make_excerpt",
     "normalise_text",
@@ -103,6 +105,20 @@ def content_hash(company: str, title: str | None, content: str) -> str:
 def storable(text: str) -> str:
     """``text`` with lone surrogates and NUL replaced by U+FFFD (storable on both DBs)."""
     return _UNSTORABLE.sub("\ufffd", text)
+
+
+def company_key(name: object) -> str:
+    """The key of a company in the store and in the writer's cache: its storable name.
+
+    Used both when registering and when looking up, so that a name with NUL or a lone
+    surrogate (stored with U+FFFD) finds its row.
+    """
+    return storable(str(name))
+
+
+def _entry(what: str, value: str) -> str:
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    return f"{what} {shown!r}"
 
 
 def urgency_for(confidence: float) -> str:
@@ -296,12 +312,17 @@ class AlertWriter:
     # -- reference rows -------------------------------------------------------------------
 
     def register_companies(self, companies: Iterable[Any]) -> dict[str, int]:
-        """Make sure every company has a row; return name -> id.
+        """Make sure every company has a row, with its current priority and status.
 
         Accepts watchlist ``Company`` objects (``name``, ``priority``, ``extra['status']``),
-        mappings with those keys, or plain names.
+        mappings with those keys, or plain names. For objects and mappings an existing
+        row's priority and status are updated (the watchlist is the source of truth); a
+        plain name only makes sure the row exists. Returns :func:`company_key` -> id.
+        Raises :class:`~tgematch.store.limits.ColumnLimitError` (nothing written) for a
+        name, priority or status longer than its column.
         """
-        rows = []
+        updates: dict[str, dict[str, Any]] = {}
+        inserts: dict[str, dict[str, Any]] = {}
         for company in companies:
             if isinstance(company, str):
                 name, priority, status = company, "MEDIUM", "active"
@@ -314,20 +335,34 @@ class AlertWriter:
                 priority = getattr(company, "priority", "MEDIUM")
                 extra = getattr(company, "extra", None) or {}
                 status = extra.get("status", "active")
-            rows.append(
-                {
-                    "name": storable(str(name)),
-                    "priority": str(priority).upper(),
-                    "status": storable(str(status)),
-                    "created_at": utcnow(),
-                }
-            )
-        if not rows:
+            key = company_key(name)
+            entry = _entry("company", key)
+            row = {
+                "name": check_length(key, _COMPANIES, "name", entry),
+                "priority": check_length(str(priority).upper(), _COMPANIES, "priority", entry),
+                "status": check_length(storable(str(status)), _COMPANIES, "status", entry),
+                "created_at": utcnow(),
+            }
+            # One row per key (PostgreSQL refuses to update a row twice in one statement).
+            (inserts if isinstance(company, str) else updates)[key] = row
+        for key in updates:
+            inserts.pop(key, None)
+        if not updates and not inserts:
             return {}
         with self.engine.begin() as conn:
-            stmt = _dialect_insert(conn, _COMPANIES).on_conflict_do_nothing(index_elements=["name"])
-            conn.execute(stmt, rows)
-            names = [r["name"] for r in rows]
+            if updates:
+                stmt = _dialect_insert(conn, _COMPANIES)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["name"],
+                    set_={"priority": stmt.excluded.priority, "status": stmt.excluded.status},
+                )
+                conn.execute(stmt, list(updates.values()))
+            if inserts:
+                stmt = _dialect_insert(conn, _COMPANIES)
+                conn.execute(
+                    stmt.on_conflict_do_nothing(index_elements=["name"]), list(inserts.values())
+                )
+            names = [*updates, *inserts]
             found = conn.execute(
                 sa.select(Company.name, Company.id).where(Company.name.in_(names))
             ).all()
@@ -354,6 +389,10 @@ class AlertWriter:
         """Make sure every feed in ``urls`` has a row (one transaction); return url -> id."""
         wanted = list(dict.fromkeys(storable(u) for u in urls))
         missing = [u for u in wanted if u not in self._feed_ids]
+        for u in missing:
+            check_length(u, _FEEDS, "url", _entry("feed", u))
+        if name is not None:
+            name = check_length(storable(name), _FEEDS, "name", _entry("feed name", name))
         if missing:
             now = utcnow()
             rows = [
@@ -438,9 +477,10 @@ class AlertWriter:
         return report
 
     def _row(self, record: AlertRecord, now: dt.datetime) -> dict[str, Any]:
-        company_id = self._company_ids.get(record.company)
+        key = company_key(record.company)
+        company_id = self._company_ids.get(key)
         if company_id is None:
-            company_id = self.register_companies([record.company])[record.company]
+            company_id = self.register_companies([record.company])[key]
         feed_id = self.register_feed(record.feed) if record.feed is not None else None
         return {
             "company_id": company_id,

@@ -1,0 +1,30 @@
+"""The exit statuses of the ``tgematch`` command (one enum for every command).
+
+Modelled on httpie's ``status.py``: the CLI returns only these values, and the README's
+CLI section documents them.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["ExitStatus"]
+
+
+class ExitStatus(IntEnum):
+    """Exit statuses of ``tgematch``."""
+
+    #: Success.
+    OK = 0
+    #: An error: reported as one line on standard error.
+    ERROR = 1
+    #: Standard output was closed by its reader (``| head``): stop quietly, no message.
+    #: The status of Python's documented recipe (and of rich's Console), which a
+    #: ``set -o pipefail`` script sees as a failure, as it would the default SIGPIPE death.
+    BROKEN_PIPE = 1
+    #: An invalid command line (argparse's own status; ``bench`` uses it for bad options).
+    USAGE = 2
+    #: Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
+    INTERRUPTED = 130
+    #: Stopped by SIGTERM (128 + 15); a scan records the interrupted feed's error first.
+    TERMINATED = 143
