@@ -132,3 +132,37 @@ def test_skipped_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     out, err = capsys.readouterr()
     _assert_clean(out + err)
     assert "skipped 2" in err
+
+
+def test_explain_in_colour_highlights_and_stays_clean(tmp_path: Path) -> None:
+    """On a colour terminal (forced here) explain highlights the matches with its own
+    escape codes; the document's own control sequences still never get through."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    doc = f"{CONTENT}\n{HOSTILE} {MARKUP}"
+    code = "import sys; from tgematch.cli import main; sys.exit(main(sys.argv[1:]))"
+    run = subprocess.run(
+        [sys.executable, "-c", code, "explain", doc, "--title", TITLE],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "\x1b[1;32m" in out  # a company, bold green
+    for raw in ("\x1b[2J", "\x1b[31m", "\x9b", "\x7f", "\x07", "\u202e", "\u2066"):
+        assert raw not in out
+    assert "␛[2J" in out and MARKUP in out
+
+
+def test_explain_without_colour_writes_the_document_plainly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not a terminal: the document is written as it is (sanitised), no escape codes."""
+    doc = f"{CONTENT}\n\tindented {HOSTILE}"
+    assert main(["explain", doc]) == 0
+    out, _ = capsys.readouterr()
+    assert "\x1b" not in out
+    assert out.startswith(printable(doc, layout=True) + "\n")

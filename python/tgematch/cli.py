@@ -708,10 +708,17 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     # layout=True: the document keeps its lines; one character for one, so the
     # occurrence offsets below still point at the right characters.
-    highlighted = Text(printable(scanned, layout=True))
-    for occ in occurrences:
-        highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
-    out.print(highlighted, soft_wrap=True)
+    shown = printable(scanned, layout=True)
+    if out.color_system is None:
+        # No colours (not a terminal, or NO_COLOR): the highlights would be dropped
+        # anyway, and rich renders a Text span by span (about 1.6 s per MB of
+        # match-dense text), so write the document as it is.
+        out.file.write(shown + "\n")
+    else:
+        highlighted = Text(shown)
+        for occ in occurrences:
+            highlighted.stylize(KIND_STYLES.get(occ.kind, "bold"), occ.start, occ.end)
+        out.print(highlighted, soft_wrap=True)
     legend = Text("\n")
     for kind, style in KIND_STYLES.items():
         legend.append(f" {kind.replace('_', ' ')} ", style=style)
