@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from databases import temporary_pg_database
 
 import tgematch
 from tgematch.cli import main, parse_confidence, parse_since
-from tgematch.store import create_engine, resolve_url
+from tgematch.store import create_engine
 from tgematch.store.models import Alert, Feed
 from tgematch.store.writes import alerts_from_analysis
 
@@ -39,17 +39,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(PG_SKIP)
-    parsed = resolve_url(base)
-    name = f"tgematch_c_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    yield from temporary_pg_database(base, "tgematch_c")
 
 
 @pytest.fixture(autouse=True)

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from databases import temporary_pg_database
 
 from tgematch.cli import main
-from tgematch.store import create_engine, resolve_url, upgrade
+from tgematch.store import create_engine, upgrade
 from tgematch.store.limits import ColumnLimitError
 from tgematch.store.models import Company, Feed
 from tgematch.store.queries import list_alerts
@@ -33,17 +33,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"PostgreSQL store tests need {PG_ENV}")
-    parsed = resolve_url(base)
-    name = f"tgematch_h_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    yield from temporary_pg_database(base, "tgematch_h")
 
 
 @pytest.fixture

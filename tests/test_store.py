@@ -19,7 +19,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from databases import temporary_pg_database
 
 import tgematch
 from tgematch.store import (
@@ -68,17 +68,7 @@ def _subprocess_env(**extra: str) -> dict[str, str]:
 
 def _pg_database(base_url: str) -> Iterator[str]:
     """Create a fresh database on the server of ``base_url``; drop it afterwards."""
-    base = resolve_url(base_url)
-    name = f"tgematch_t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    yield from temporary_pg_database(base_url, "tgematch_t")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
