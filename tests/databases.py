@@ -1,10 +1,13 @@
-"""Test helper: a fresh PostgreSQL database for one test, dropped afterwards."""
+"""Test helpers: an empty database for one test (SQLite file or temporary PostgreSQL database)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tgematch.store import resolve_url
@@ -24,3 +27,23 @@ def temporary_pg_database(base_url: str, prefix: str = "tgematch_t") -> Iterator
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+PG_ENV = "TGEMATCH_TEST_PG_URL"
+PG_SKIP = (
+    f"PostgreSQL store tests need {PG_ENV}; start a server with "
+    '`eval "$(.ci/postgres.sh)"` and run `python -m pytest tests/test_store.py tests/test_cli.py`'
+)
+
+
+def empty_database(dialect: str, sqlite_file: Path, prefix: str) -> Iterator[str]:
+    """The URL of an empty database for a ``db_url`` fixture: the SQLite file
+    ``sqlite_file``, or (``dialect == "postgresql"``) a temporary database on the server of
+    ``$TGEMATCH_TEST_PG_URL``; the test is skipped when that variable is not set."""
+    if dialect == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    yield from temporary_pg_database(base, prefix)

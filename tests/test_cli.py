@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from databases import temporary_pg_database
+from databases import empty_database
 
 import tgematch
 from tgematch.cli import main, parse_confidence, parse_since
@@ -22,24 +22,13 @@ from tgematch.store import create_engine
 from tgematch.store.models import Alert, Feed
 from tgematch.store.writes import alerts_from_analysis
 
-PG_ENV = "TGEMATCH_TEST_PG_URL"
-PG_SKIP = (
-    f"PostgreSQL CLI tests need {PG_ENV}; start a server with "
-    '`eval "$(.ci/postgres.sh)"` and run `python -m pytest tests/test_store.py tests/test_cli.py`'
-)
 EXAMPLES = Path(tgematch.__file__).resolve().parent / "data" / "examples.jsonl"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cli.db'}"
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP)
-    yield from temporary_pg_database(base, "tgematch_c")
+    yield from empty_database(request.param, tmp_path / "cli.db", "tgematch_c")
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,12 @@ Every test runs on SQLite and on PostgreSQL (``TGEMATCH_TEST_PG_URL``; skipped w
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from databases import temporary_pg_database
+from databases import empty_database
 
 from tgematch.cli import main
 from tgematch.store import create_engine, upgrade
@@ -21,19 +20,11 @@ from tgematch.store.models import Company, Feed
 from tgematch.store.queries import list_alerts
 from tgematch.store.writes import AlertRecord, AlertWriter, content_hash
 
-PG_ENV = "TGEMATCH_TEST_PG_URL"
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL store tests need {PG_ENV}")
-    yield from temporary_pg_database(base, "tgematch_h")
+    yield from empty_database(request.param, tmp_path / "store.db", "tgematch_h")
 
 
 @pytest.fixture

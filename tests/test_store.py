@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from databases import temporary_pg_database
+from databases import empty_database
 
 import tgematch
 from tgematch.store import (
@@ -50,12 +50,6 @@ from tgematch.store.writes import (
     urgency_for,
 )
 
-PG_ENV = "TGEMATCH_TEST_PG_URL"
-PG_SKIP = (
-    f"PostgreSQL store tests need {PG_ENV}; start a server with "
-    '`eval "$(.ci/postgres.sh)"` and run `python -m pytest tests/test_store.py tests/test_cli.py`'
-)
-
 
 def _subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a child Python that must import this same tgematch."""
@@ -66,21 +60,10 @@ def _subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _pg_database(base_url: str) -> Iterator[str]:
-    """Create a fresh database on the server of ``base_url``; drop it afterwards."""
-    yield from temporary_pg_database(base_url, "tgematch_t")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP)
-    yield from _pg_database(base)
+    yield from empty_database(request.param, tmp_path / "store.db", "tgematch_t")
 
 
 @pytest.fixture
