@@ -23,6 +23,11 @@ pub const KIND_KEYWORD: u8 = 2;
 pub const KIND_EXCLUSION: u8 = 3;
 /// A crypto-context term.
 pub const KIND_CONTEXT: u8 = 4;
+/// A cashtag claimed by several companies (docs §8.3).
+pub const KIND_SHARED_TAG: u8 = 5;
+
+/// Largest `launch_threshold` (and every other integer of a watchlist, docs §4).
+pub const MAX_INT: i64 = 1_000_000_000;
 
 /// Part counts up to this are accepted even when there are fewer units.
 const MIN_PART_LIMIT: usize = 256;
@@ -31,6 +36,12 @@ const MIN_PART_LIMIT: usize = 256;
 pub const FLAG_START: i64 = 1;
 /// Unit flag: whole-word check at the end.
 pub const FLAG_END: i64 = 2;
+/// Unit flag: the matched text must be written as the unit's cased literal (docs §8.1).
+pub const FLAG_EXACT_CASE: i64 = 4;
+/// Unit flag: the end check also fails inside a contraction (docs §8.2).
+pub const FLAG_CONTRACTION: i64 = 8;
+/// Every flag bit.
+const FLAG_ALL: i64 = FLAG_START | FLAG_END | FLAG_EXACT_CASE | FLAG_CONTRACTION;
 
 /// The compiled watchlist as plain data, field for field as in docs §5. Strings are
 /// generalized UTF-8 bytes. Fields the core does not need for matching (names, patterns,
@@ -39,8 +50,10 @@ pub const FLAG_END: i64 = 2;
 pub struct CompiledWatchlist {
     /// Distinct literals over the normalised alphabet.
     pub literals: Vec<Vec<u8>>,
-    /// `(literal, target, part, flags, nfb)`.
-    pub units: Vec<(i64, i64, i64, i64, i64)>,
+    /// `(literal, target, part, flags, nfb, cased)`.
+    pub units: Vec<(i64, i64, i64, i64, i64, i64)>,
+    /// The written forms exact-case units compare with.
+    pub cased_literals: Vec<Vec<u8>>,
     /// Not-followed-by alternative sets.
     pub nfb_sets: Vec<Vec<Vec<u8>>>,
     /// `(kind, ref, nparts, max_gap)`.
@@ -75,10 +88,22 @@ pub struct CompiledWatchlist {
     pub proximity_distance: i64,
     /// Proximity boost.
     pub proximity_boost: i64,
-    /// Relevance threshold (used by the Python layer; validated only).
+    /// Relevance threshold (relevance mode 0).
     pub relevance_threshold: i64,
     /// Halve exclusion penalties when crypto context is present.
     pub halve_penalty_with_context: bool,
+    /// Cashtags claimed by several companies, as reported (`"$wif"`).
+    pub shared_tags: Vec<Vec<u8>>,
+    /// The claimants of each shared cashtag, ascending.
+    pub shared_tag_companies: Vec<Vec<i64>>,
+    /// Target of each shared cashtag.
+    pub shared_tag_target: Vec<i64>,
+    /// Resolve overlapping keyword occurrences before scoring (docs §8.4).
+    pub span_once: bool,
+    /// 0: relevant when `confidence >= relevance_threshold`; 1: a company and launch news.
+    pub relevance_mode: i64,
+    /// `is_launch` is `launch_score >= launch_threshold`.
+    pub launch_threshold: i64,
 }
 
 /// A malformed compiled watchlist: the message names the field and the problem.
@@ -104,6 +129,10 @@ pub(crate) struct Unit {
     pub part: usize,
     pub start_check: bool,
     pub end_check: bool,
+    /// The end check also fails inside a contraction (only set with `end_check`).
+    pub contraction: bool,
+    /// Index into `Engine::cased` of the written form the match must have.
+    pub cased: Option<usize>,
     pub nfb: Option<usize>,
 }
 
@@ -124,6 +153,16 @@ pub(crate) enum Role {
     Keyword(usize),
     Exclusion(usize),
     Context(usize),
+    SharedTag(usize),
+}
+
+/// How relevance is decided (docs §7, §8.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RelevanceMode {
+    /// `confidence >= relevance_threshold`.
+    Confidence,
+    /// Some company is matched and `is_launch`.
+    CompanyAndLaunch,
 }
 
 /// The matching engine of one compiled watchlist.
@@ -131,6 +170,11 @@ pub struct Engine {
     pub(crate) automaton: Scanner,
     /// Units of each literal.
     pub(crate) literal_units: Vec<Vec<Unit>>,
+    /// Whether some unit of the literal checks its case or contractions: the scan looks
+    /// at the original text beyond the match's two ends only for these literals.
+    pub(crate) literal_extra_checks: Vec<bool>,
+    /// The non-space code points of each cased literal, in order.
+    pub(crate) cased: Vec<Vec<u32>>,
     /// Byte length of the last character of each literal.
     pub(crate) last_char_len: Vec<usize>,
     pub(crate) nfb_sets: Vec<Vec<Vec<u8>>>,
@@ -145,6 +189,12 @@ pub struct Engine {
     pub(crate) proximity_boost: i64,
     pub(crate) halve_penalty_with_context: bool,
     pub(crate) n_literals: usize,
+    /// The claimants of each shared cashtag (ascending, distinct).
+    pub(crate) shared_tag_companies: Vec<Vec<usize>>,
+    pub(crate) span_once: bool,
+    pub(crate) relevance_mode: RelevanceMode,
+    pub(crate) relevance_threshold: i64,
+    pub(crate) launch_threshold: i64,
 }
 
 fn index(value: i64, len: usize, what: &str) -> Result<usize, BuildError> {
@@ -174,6 +224,7 @@ impl Engine {
     pub fn new(cw: &CompiledWatchlist) -> Result<Engine, BuildError> {
         let n_lit = cw.literals.len();
         let mut last_char_len = Vec::with_capacity(n_lit);
+        let mut literal_cps = Vec::with_capacity(n_lit);
         for (i, lit) in cw.literals.iter().enumerate() {
             let cps = check_text("literals", i, lit)?;
             match (cps.first(), cps.last()) {
@@ -185,6 +236,11 @@ impl Engine {
                 }
                 _ => return err(format!("literals[{i}] is empty")),
             }
+            literal_cps.push(cps);
+        }
+        let mut cased_cps = Vec::with_capacity(cw.cased_literals.len());
+        for (i, cased) in cw.cased_literals.iter().enumerate() {
+            cased_cps.push(check_text("cased_literals", i, cased)?);
         }
         for (i, set) in cw.nfb_sets.iter().enumerate() {
             for (j, alt) in set.iter().enumerate() {
@@ -198,8 +254,8 @@ impl Engine {
         let mut targets = Vec::with_capacity(cw.targets.len());
         for (i, &(kind, reference, nparts, max_gap)) in cw.targets.iter().enumerate() {
             let kind = match u8::try_from(kind) {
-                Ok(k) if k <= KIND_CONTEXT => k,
-                _ => return err(format!("targets[{i}] has kind {kind}, expected 0..4")),
+                Ok(k) if k <= KIND_SHARED_TAG => k,
+                _ => return err(format!("targets[{i}] has kind {kind}, expected 0..5")),
             };
             // A target with more parts than there are units can never occur (every part
             // needs a unit of its own); the bound keeps a scan's per-target part vectors
@@ -217,7 +273,8 @@ impl Engine {
                 KIND_COMPANY | KIND_COMPANY_VETO => cw.company_names.len(),
                 KIND_KEYWORD => cw.keyword_patterns.len(),
                 KIND_EXCLUSION => cw.exclusion_labels.len(),
-                _ => cw.context_terms.len(),
+                KIND_CONTEXT => cw.context_terms.len(),
+                _ => cw.shared_tags.len(),
             };
             let reference = index(reference, limit, &format!("targets[{i}].ref"))?;
             targets.push(Target {
@@ -230,26 +287,51 @@ impl Engine {
         let n_targets = targets.len();
 
         let mut literal_units: Vec<Vec<Unit>> = vec![Vec::new(); n_lit];
-        for (i, &(lit, target, part, flags, nfb)) in cw.units.iter().enumerate() {
+        for (i, &(lit, target, part, flags, nfb, cased)) in cw.units.iter().enumerate() {
             let lit = index(lit, n_lit, &format!("units[{i}].literal"))?;
             let target = index(target, n_targets, &format!("units[{i}].target"))?;
             let part = index(part, targets[target].nparts, &format!("units[{i}].part"))?;
-            if !(0..=3).contains(&flags) {
-                return err(format!("units[{i}].flags = {flags}, expected 0..3"));
+            if !(0..=FLAG_ALL).contains(&flags) {
+                return err(format!(
+                    "units[{i}].flags = {flags}, expected 0..{FLAG_ALL}"
+                ));
             }
             let nfb = if nfb == -1 {
                 None
             } else {
                 Some(index(nfb, cw.nfb_sets.len(), &format!("units[{i}].nfb"))?)
             };
+            let cased = if flags & FLAG_EXACT_CASE == 0 {
+                if cased != -1 {
+                    return err(format!(
+                        "units[{i}].cased = {cased} without the exact-case flag, expected -1"
+                    ));
+                }
+                None
+            } else {
+                let k = index(cased, cased_cps.len(), &format!("units[{i}].cased"))?;
+                check_cased(&literal_cps[lit], &cased_cps[k], i, k)?;
+                Some(k)
+            };
+            let end_check = flags & FLAG_END != 0;
             literal_units[lit].push(Unit {
                 target,
                 part,
                 start_check: flags & FLAG_START != 0,
-                end_check: flags & FLAG_END != 0,
+                end_check,
+                contraction: end_check && flags & FLAG_CONTRACTION != 0,
+                cased,
                 nfb,
             });
         }
+        let literal_extra_checks = literal_units
+            .iter()
+            .map(|units| units.iter().any(|u| u.contraction || u.cased.is_some()))
+            .collect();
+        let cased: Vec<Vec<u32>> = cased_cps
+            .into_iter()
+            .map(|cps| cps.into_iter().filter(|&c| c != 0x20).collect())
+            .collect();
 
         let n_comp = cw.company_names.len();
         check_len(
@@ -352,6 +434,22 @@ impl Engine {
             let t = index(t, n_targets, &format!("context_target[{i}]"))?;
             target_roles[t].push(Role::Context(i));
         }
+        let shared_tag_companies = shared_tags(cw, n_comp)?;
+        for (i, &t) in cw.shared_tag_target.iter().enumerate() {
+            let t = index(t, n_targets, &format!("shared_tag_target[{i}]"))?;
+            target_roles[t].push(Role::SharedTag(i));
+        }
+        let relevance_mode = match cw.relevance_mode {
+            0 => RelevanceMode::Confidence,
+            1 => RelevanceMode::CompanyAndLaunch,
+            m => return err(format!("relevance_mode = {m}, expected 0 or 1")),
+        };
+        if !(0..=MAX_INT).contains(&cw.launch_threshold) {
+            return err(format!(
+                "launch_threshold = {}, expected 0..={MAX_INT}",
+                cw.launch_threshold
+            ));
+        }
 
         // A literal goes to the anchored walks when every unit checks its start.
         let anchored: Vec<bool> = literal_units
@@ -366,6 +464,8 @@ impl Engine {
         Ok(Engine {
             automaton,
             literal_units,
+            literal_extra_checks,
+            cased,
             last_char_len,
             nfb_sets: cw.nfb_sets.clone(),
             targets,
@@ -379,6 +479,11 @@ impl Engine {
             proximity_boost: cw.proximity_boost,
             halve_penalty_with_context: cw.halve_penalty_with_context,
             n_literals: n_lit,
+            shared_tag_companies,
+            span_once: cw.span_once,
+            relevance_mode,
+            relevance_threshold: cw.relevance_threshold,
+            launch_threshold: cw.launch_threshold,
         })
     }
 
@@ -411,4 +516,80 @@ impl Engine {
     pub fn target_count(&self) -> usize {
         self.targets.len()
     }
+
+    /// Number of shared cashtags.
+    pub fn shared_tag_count(&self) -> usize {
+        self.shared_tag_companies.len()
+    }
+}
+
+/// Checks that `cased` (cased literal `k`, used by unit `unit`) is a written form of
+/// `literal`: as long, with its spaces at the same places, folding to it character by
+/// character (docs §5). The scan relies on this to compare the original text's non-space
+/// characters with the cased ones in order.
+fn check_cased(literal: &[u32], cased: &[u32], unit: usize, k: usize) -> Result<(), BuildError> {
+    if literal.len() != cased.len() {
+        return err(format!(
+            "units[{unit}].cased: cased_literals[{k}] has {} characters, its literal {}",
+            cased.len(),
+            literal.len()
+        ));
+    }
+    let t = tables();
+    for (j, (&l, &c)) in literal.iter().zip(cased).enumerate() {
+        if (l == 0x20) != (c == 0x20) {
+            return err(format!(
+                "units[{unit}].cased: cased_literals[{k}] and its literal differ in spaces at {j}"
+            ));
+        }
+        if t.fold(c) != l {
+            return err(format!(
+                "units[{unit}].cased: cased_literals[{k}][{j}] does not fold to its literal's character"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The validated claimants of each shared cashtag: `shared_tags`, `shared_tag_companies`
+/// and `shared_tag_target` are parallel, and each claimant list holds at least two
+/// company indices in strictly ascending order.
+fn shared_tags(cw: &CompiledWatchlist, n_comp: usize) -> Result<Vec<Vec<usize>>, BuildError> {
+    let n = cw.shared_tags.len();
+    check_len(
+        "shared_tag_companies",
+        cw.shared_tag_companies.len(),
+        n,
+        "shared_tags",
+    )?;
+    check_len(
+        "shared_tag_target",
+        cw.shared_tag_target.len(),
+        n,
+        "shared_tags",
+    )?;
+    for (i, s) in cw.shared_tags.iter().enumerate() {
+        check_text("shared_tags", i, s)?;
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, claimants) in cw.shared_tag_companies.iter().enumerate() {
+        if claimants.len() < 2 {
+            return err(format!(
+                "shared_tag_companies[{i}] has {} companies, expected at least 2",
+                claimants.len()
+            ));
+        }
+        let mut list: Vec<usize> = Vec::with_capacity(claimants.len());
+        for (j, &c) in claimants.iter().enumerate() {
+            let c = index(c, n_comp, &format!("shared_tag_companies[{i}][{j}]"))?;
+            if list.last().is_some_and(|&prev| prev >= c) {
+                return err(format!(
+                    "shared_tag_companies[{i}] is not strictly ascending at {j}"
+                ));
+            }
+            list.push(c);
+        }
+        out.push(list);
+    }
+    Ok(out)
 }

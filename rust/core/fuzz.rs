@@ -32,8 +32,9 @@ use proptest::sample::select;
 use proptest::test_runner::Config;
 
 use super::compiled::{
-    CompiledWatchlist, Engine, DFA_MAX_LITERALS, KIND_COMPANY, KIND_COMPANY_VETO, KIND_CONTEXT,
-    KIND_EXCLUSION, KIND_KEYWORD,
+    CompiledWatchlist, Engine, DFA_MAX_LITERALS, FLAG_CONTRACTION, FLAG_END, FLAG_EXACT_CASE,
+    FLAG_START, KIND_COMPANY, KIND_COMPANY_VETO, KIND_CONTEXT, KIND_EXCLUSION, KIND_KEYWORD,
+    KIND_SHARED_TAG,
 };
 use super::scan::Occurrence;
 use super::score::Analysis;
@@ -72,7 +73,7 @@ const LITERAL_CHARS: &[u32] = &[
 
 /// Other characters for texts: word characters and punctuation not in any literal.
 const TEXT_EXTRAS: &[u32] = &[
-    0x7A, 0x30, 0x21, 0x2C, 0x27, 0x40, 0x23, 0x3002, 0xAC00, 0xD800,
+    0x7A, 0x30, 0x21, 0x2C, 0x27, 0x2019, 0x53, 0x40, 0x23, 0x3002, 0xAC00, 0xD800,
 ];
 
 struct Alphabet {
@@ -166,6 +167,8 @@ struct UnitSpec {
     literal: usize,
     flags: i64,
     nfb: Option<usize>,
+    /// With the exact-case flag: which case form of each literal character is written.
+    case_choices: Vec<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -182,19 +185,31 @@ struct WatchlistSpec {
     keywords: Vec<(TargetSpec, i64)>,
     exclusions: Vec<(TargetSpec, i64)>,
     contexts: Vec<TargetSpec>,
+    /// Shared cashtags: the target and a bit set of claimant companies (used when it
+    /// names at least two of them).
+    shared: Vec<(TargetSpec, u8)>,
     proximity_distance: i64,
     proximity_boost: i64,
     halve: bool,
+    span_once: bool,
+    relevance_mode: i64,
+    relevance_threshold: i64,
+    launch_threshold: i64,
 }
 
 fn unit_spec() -> impl Strategy<Value = UnitSpec> {
-    (0usize..64, 0i64..4, prop::option::weighted(0.3, 0usize..8)).prop_map(
-        |(literal, flags, nfb)| UnitSpec {
+    (
+        0usize..64,
+        0i64..16,
+        prop::option::weighted(0.3, 0usize..8),
+        vec(any::<u8>(), 1..4),
+    )
+        .prop_map(|(literal, flags, nfb, case_choices)| UnitSpec {
             literal,
             flags,
             nfb,
-        },
-    )
+            case_choices,
+        })
 }
 
 fn target_spec() -> impl Strategy<Value = TargetSpec> {
@@ -228,10 +243,22 @@ fn watchlist_spec() -> impl Strategy<Value = WatchlistSpec> {
         vec((target_spec(), 0i64..50), 0..3),
         vec((target_spec(), 0i64..61), 0..3),
         vec(target_spec(), 0..3),
+        vec((target_spec(), any::<u8>()), 0..3),
         (0i64..60, 0i64..30, any::<bool>()),
+        (any::<bool>(), 0i64..2, 0i64..101, 0i64..101),
     )
         .prop_map(
-            |(literals, nfb_sets, companies, keywords, exclusions, contexts, scoring)| {
+            |(
+                literals,
+                nfb_sets,
+                companies,
+                keywords,
+                exclusions,
+                contexts,
+                shared,
+                scoring,
+                modern,
+            )| {
                 WatchlistSpec {
                     literals,
                     nfb_sets,
@@ -239,9 +266,14 @@ fn watchlist_spec() -> impl Strategy<Value = WatchlistSpec> {
                     keywords,
                     exclusions,
                     contexts,
+                    shared,
                     proximity_distance: scoring.0,
                     proximity_boost: scoring.1,
                     halve: scoring.2,
+                    span_once: modern.0,
+                    relevance_mode: modern.1,
+                    relevance_threshold: modern.2,
+                    launch_threshold: modern.3,
                 }
             },
         )
@@ -255,6 +287,9 @@ struct RefUnit {
     part: usize,
     start_check: bool,
     end_check: bool,
+    contraction: bool,
+    /// The written form of an exact-case unit.
+    cased: Option<Vec<u32>>,
     nfb: Option<Vec<Vec<u32>>>,
 }
 
@@ -300,8 +335,11 @@ impl WatchlistSpec {
                 .collect(),
             proximity_distance: self.proximity_distance,
             proximity_boost: self.proximity_boost,
-            relevance_threshold: 50,
+            relevance_threshold: self.relevance_threshold,
             halve_penalty_with_context: self.halve,
+            span_once: self.span_once,
+            relevance_mode: self.relevance_mode,
+            launch_threshold: self.launch_threshold,
             ..CompiledWatchlist::default()
         };
         let mut seen = BTreeSet::new();
@@ -325,12 +363,22 @@ impl WatchlistSpec {
                         }
                         _ => None,
                     };
+                    let cased = (u.flags & FLAG_EXACT_CASE != 0)
+                        .then(|| case_form(&literals[lit], &u.case_choices));
+                    let cased_index = match &cased {
+                        Some(form) => {
+                            cw.cased_literals.push(encode(form));
+                            as_i64(cw.cased_literals.len() - 1)
+                        }
+                        None => -1,
+                    };
                     let row = (
                         as_i64(lit),
                         as_i64(target),
                         as_i64(part),
                         u.flags,
                         nfb.map_or(-1, as_i64),
+                        cased_index,
                     );
                     if seen.insert(row) {
                         cw.units.push(row);
@@ -338,8 +386,11 @@ impl WatchlistSpec {
                             literal: literals[lit].clone(),
                             target,
                             part,
-                            start_check: u.flags & 1 != 0,
-                            end_check: u.flags & 2 != 0,
+                            start_check: u.flags & FLAG_START != 0,
+                            end_check: u.flags & FLAG_END != 0,
+                            contraction: u.flags & (FLAG_END | FLAG_CONTRACTION)
+                                == FLAG_END | FLAG_CONTRACTION,
+                            cased,
                             nfb: nfb.map(|n| self.nfb_sets[n].clone()),
                         });
                     }
@@ -380,8 +431,41 @@ impl WatchlistSpec {
             let tt = add(&mut cw, KIND_CONTEXT, i, t);
             cw.context_target.push(tt);
         }
+        for (t, claimants) in &self.shared {
+            let claimants: Vec<i64> = (0..self.companies.len().min(8))
+                .filter(|&c| claimants & (1 << c) != 0)
+                .map(as_i64)
+                .collect();
+            if claimants.len() < 2 {
+                continue;
+            }
+            let i = cw.shared_tags.len();
+            cw.shared_tags.push(format!("$tag{i}").into_bytes());
+            cw.shared_tag_companies.push(claimants);
+            let st = add(&mut cw, KIND_SHARED_TAG, i, t);
+            cw.shared_tag_target.push(st);
+        }
         Built { cw, units }
     }
+}
+
+/// A written form of `literal`: each character, or one of the characters folding to it,
+/// as `choices` pick.
+fn case_form(literal: &[u32], choices: &[u8]) -> Vec<u32> {
+    let a = alphabet();
+    literal
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| {
+            let forms = a.preimages.get(&c).map_or(&[][..], Vec::as_slice);
+            let pick = usize::from(choices[k % choices.len().max(1)]) % (forms.len() + 1);
+            if pick == 0 {
+                c
+            } else {
+                forms[pick - 1]
+            }
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ texts
@@ -506,6 +590,28 @@ fn reference_occurrences(
             if u.end_check && e < n && t.glued(text[e - 1], text[e]) {
                 continue;
             }
+            // Docs §8.2, by the letter.
+            let word = |k: usize| text.get(k).is_some_and(|&c| t.is_word(c));
+            if u.contraction
+                && matches!(text.get(e), Some(0x27 | 0x2019))
+                && e + 1 < n
+                && word(e + 1)
+                && !(matches!(text[e + 1], 0x73 | 0x53) && (e + 2 == n || !word(e + 2)))
+            {
+                continue;
+            }
+            // Docs §8.1: the non-space characters as written.
+            if let Some(cased) = &u.cased {
+                let written: Vec<u32> = text[i..e]
+                    .iter()
+                    .copied()
+                    .filter(|&c| !t.is_space(c))
+                    .collect();
+                let want: Vec<u32> = cased.iter().copied().filter(|&c| c != 0x20).collect();
+                if written != want {
+                    continue;
+                }
+            }
             if let Some(alts) = &u.nfb {
                 let longest = alts.iter().map(Vec::len).max().unwrap_or(0);
                 let rest = collapsed_from(text, e, longest);
@@ -578,6 +684,7 @@ fn reference_analysis(occ: &[BTreeSet<(usize, usize)>], cw: &CompiledWatchlist) 
     let spans = |t: i64| -> Vec<(usize, usize)> { occ[target_of(t)].iter().copied().collect() };
     let mut a = Analysis::default();
     let mut company_positions = BTreeSet::new();
+    let mut matched = BTreeMap::new();
     for (i, &t) in cw.company_target.iter().enumerate() {
         let s = spans(t);
         if s.is_empty() {
@@ -587,18 +694,62 @@ fn reference_analysis(occ: &[BTreeSet<(usize, usize)>], cw: &CompiledWatchlist) 
         if vetoed {
             a.vetoed.push(i);
         } else {
-            company_positions.extend(s.iter().map(|&(start, _)| start));
-            a.company_score += i128::from(cw.company_scores[i]);
-            a.companies.push((i, s));
+            matched.insert(i, s.into_iter().collect::<BTreeSet<_>>());
         }
     }
-    let mut keyword_positions = BTreeSet::new();
-    for (i, &t) in cw.keyword_target.iter().enumerate() {
+    // Docs §8.3: shared cashtags join the matched claimants, or are ambiguous.
+    for (tag, &t) in cw.shared_tag_target.iter().enumerate() {
         let s = spans(t);
+        if s.is_empty() {
+            continue;
+        }
+        let mut credited = false;
+        for &c in &cw.shared_tag_companies[tag] {
+            if let Some(own) = matched.get_mut(&target_of(c)) {
+                own.extend(s.iter().copied());
+                credited = true;
+            }
+        }
+        if !credited {
+            a.ambiguous.push(tag);
+        }
+    }
+    for (i, s) in matched {
+        company_positions.extend(s.iter().map(|&(start, _)| start));
+        a.company_score += i128::from(cw.company_scores[i]);
+        a.companies.push((i, s.into_iter().collect()));
+    }
+    let mut keyword_positions = BTreeSet::new();
+    // Docs §8.4 by the letter: visit every occurrence, keep it when it overlaps no kept one.
+    let mut kept: Vec<BTreeSet<(usize, usize)>> = cw
+        .keyword_target
+        .iter()
+        .map(|&t| occ[target_of(t)].clone())
+        .collect();
+    if cw.span_once {
+        let mut all: Vec<(i64, usize, usize, usize)> = Vec::new();
+        for (k, set) in kept.iter().enumerate() {
+            all.extend(set.iter().map(|&(s, e)| (-cw.keyword_weights[k], k, s, e)));
+        }
+        all.sort_unstable();
+        let mut chosen: Vec<(usize, usize, usize)> = Vec::new();
+        for (_, k, s, e) in all {
+            if !chosen.iter().any(|&(_, s2, e2)| s < e2 && s2 < e) {
+                chosen.push((k, s, e));
+            }
+        }
+        for set in &mut kept {
+            set.clear();
+        }
+        for (k, s, e) in chosen {
+            kept[k].insert((s, e));
+        }
+    }
+    for (i, s) in kept.into_iter().enumerate() {
         if !s.is_empty() {
             keyword_positions.extend(s.iter().map(|&(start, _)| start));
             a.keyword_score += i128::from(cw.keyword_weights[i]);
-            a.keywords.push((i, s));
+            a.keywords.push((i, s.into_iter().collect()));
         }
     }
     let near = company_positions.iter().any(|&c: &usize| {
@@ -626,6 +777,13 @@ fn reference_analysis(occ: &[BTreeSet<(usize, usize)>], cw: &CompiledWatchlist) 
     }
     a.confidence =
         (a.company_score + a.keyword_score + a.proximity_boost - a.penalty).clamp(0, 100);
+    a.launch_score = (a.keyword_score - a.penalty).clamp(0, 100);
+    a.is_launch = a.launch_score >= i128::from(cw.launch_threshold);
+    a.is_relevant = if cw.relevance_mode == 0 {
+        a.confidence >= i128::from(cw.relevance_threshold)
+    } else {
+        !a.companies.is_empty() && a.is_launch
+    };
     a
 }
 
@@ -636,8 +794,14 @@ enum Mutation {
     Literal(usize, Vec<u8>),
     /// Append an arbitrary not-followed-by alternative to set `i % n`.
     NfbAlternative(usize, Vec<u8>),
-    /// Set field `f % 5` of unit `i % n` to `v`.
+    /// Set field `f % 6` of unit `i % n` to `v`.
     Unit(usize, usize, i64),
+    /// Replace cased literal `i % n` with arbitrary bytes.
+    Cased(usize, Vec<u8>),
+    /// Set claimant `j` of shared tag `i % n` to `v` (or drop the last when `v < -1`).
+    Claimant(usize, usize, i64),
+    /// Set the relevance mode (`l % 2 == 0`) or the launch threshold to `v`.
+    Modern(usize, i64),
     /// Set field `f % 4` of target `i % n` to `v`.
     Target(usize, usize, i64),
     /// Set entry `i % n` of index list `l % 6` (company, veto, keyword, exclusion,
@@ -656,6 +820,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         vec(prop_oneof![literal_char(), Just(0x20u32)], 0..4).prop_map(|c| encode(&c)),
     ];
     prop_oneof![
+        (any::<usize>(), bytes.clone()).prop_map(|(i, b)| Mutation::Cased(i, b)),
+        (any::<usize>(), any::<usize>(), value.clone())
+            .prop_map(|(i, j, v)| Mutation::Claimant(i, j, v)),
+        (any::<usize>(), value.clone()).prop_map(|(l, v)| Mutation::Modern(l, v)),
         (any::<usize>(), bytes.clone()).prop_map(|(i, b)| Mutation::Literal(i, b)),
         (any::<usize>(), bytes).prop_map(|(i, b)| Mutation::NfbAlternative(i, b)),
         (any::<usize>(), any::<usize>(), value.clone())
@@ -692,13 +860,32 @@ impl Mutation {
             Mutation::Unit(i, f, v) => {
                 let n = cw.units.len();
                 if let Some(u) = cw.units.get_mut(i % n.max(1)) {
-                    match f % 5 {
+                    match f % 6 {
                         0 => u.0 = *v,
                         1 => u.1 = *v,
                         2 => u.2 = *v,
                         3 => u.3 = *v,
-                        _ => u.4 = *v,
+                        4 => u.4 = *v,
+                        _ => u.5 = *v,
                     }
+                }
+            }
+            Mutation::Cased(i, b) => set_at(&mut cw.cased_literals, *i, b.clone()),
+            Mutation::Claimant(i, j, v) => {
+                let n = cw.shared_tag_companies.len();
+                if let Some(list) = cw.shared_tag_companies.get_mut(i % n.max(1)) {
+                    if *v < -1 {
+                        list.pop();
+                    } else {
+                        set_at(list, *j, *v);
+                    }
+                }
+            }
+            Mutation::Modern(l, v) => {
+                if l % 2 == 0 {
+                    cw.relevance_mode = *v;
+                } else {
+                    cw.launch_threshold = *v;
                 }
             }
             Mutation::Target(i, f, v) => {
@@ -859,7 +1046,7 @@ fn a_huge_part_count_is_rejected_or_harmless() {
     for nparts in [i64::MAX, 1 << 57] {
         let cw = CompiledWatchlist {
             literals: vec![b"a".to_vec()],
-            units: vec![(0, 0, 0, 0, -1)],
+            units: vec![(0, 0, 0, 0, -1, -1)],
             targets: vec![(i64::from(KIND_CONTEXT), 0, nparts, 0)],
             context_terms: vec![b"a".to_vec()],
             context_target: vec![0],

@@ -8,14 +8,15 @@ use std::collections::VecDeque;
 use super::compiled::Engine;
 use super::reuse::with_reused;
 use super::tables::tables;
-use super::text::{normalise_mapped, point_at, Point, TextMap};
+use super::text::{decode_at, normalise_mapped, point_at, Point, TextMap};
 
 /// One occurrence of a target: `text[start:end]` in code points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Occurrence {
-    /// Target kind (0 company, 1 company veto, 2 keyword, 3 exclusion, 4 context).
+    /// Target kind (0 company, 1 company veto, 2 keyword, 3 exclusion, 4 context,
+    /// 5 shared cashtag).
     pub kind: u8,
-    /// Index of the company, keyword rule, exclusion rule or context term.
+    /// Index of the company, keyword rule, exclusion rule, context term or shared tag.
     pub reference: usize,
     /// Start offset (code points).
     pub start: usize,
@@ -144,9 +145,24 @@ impl Engine {
             let start_glued = matches!(first.prev, Some(p) if t.glued(p, first.cur));
             let end_glued = matches!(last.next, Some(n) if t.glued(last.cur, n));
             let rest = c.get(m.end..).unwrap_or_default();
+            // Only literals with an exact-case or contraction-aware unit look further into
+            // the original text; for the others (every literal of the seed profile) this
+            // is one flag.
+            let extra = self.literal_extra_checks[m.literal];
+            let in_contraction = extra && ends_in_contraction(text, &last);
             for unit in &self.literal_units[m.literal] {
                 if (unit.start_check && start_glued) || (unit.end_check && end_glued) {
                     continue;
+                }
+                if extra {
+                    if unit.contraction && in_contraction {
+                        continue;
+                    }
+                    if let Some(k) = unit.cased {
+                        if !written_as(text, first.byte, &self.cased[k]) {
+                            continue;
+                        }
+                    }
                 }
                 if let Some(set) = unit.nfb {
                     if self.nfb_sets[set].iter().any(|alt| rest.starts_with(alt)) {
@@ -213,6 +229,61 @@ impl Engine {
                     .is_some_and(|set| self.nfb_sets[set].iter().any(|alt| rest.starts_with(alt)))
         })
     }
+}
+
+/// Whether the match whose last character is `last` ends inside a contraction (docs
+/// §8.2): `T[end]` is an apostrophe followed by a word character, and not the `'s` of a
+/// possessive ("haven't" is one, "Caldera's" is not).
+fn ends_in_contraction(text: &[u8], last: &Point) -> bool {
+    if !matches!(last.next, Some(0x27 | 0x2019)) {
+        return false;
+    }
+    let t = tables();
+    // Byte offsets of T[end], T[end + 1], T[end + 2]; decoded as the normalisation
+    // decoded them, so the code point count agrees with the text map's indices.
+    let (_, len) = decode_at(text, last.byte);
+    let apostrophe = last.byte + len;
+    let (_, len) = decode_at(text, apostrophe);
+    let after = apostrophe + len;
+    if after >= text.len() {
+        return false;
+    }
+    let (next, len) = decode_at(text, after);
+    if !t.is_word(next) {
+        return false;
+    }
+    let possessive = matches!(next, 0x73 | 0x53) && {
+        let beyond = after + len;
+        beyond >= text.len() || !t.is_word(decode_at(text, beyond).0)
+    };
+    !possessive
+}
+
+/// Whether the non-space characters of the original text from byte `start` on are, in
+/// order, `cased` (the non-space characters of a cased literal, docs §8.1). The literal's
+/// non-space characters come one to one from the text's non-space characters of the
+/// match (folding is per character, only spaces collapse), so the walk stops after
+/// `cased.len()` of them, at the match's last character.
+fn written_as(text: &[u8], start: usize, cased: &[u32]) -> bool {
+    let t = tables();
+    let mut i = start;
+    let mut want = cased.iter();
+    let mut expected = want.next();
+    while let Some(&e) = expected {
+        if i >= text.len() {
+            return false;
+        }
+        let (cp, len) = decode_at(text, i);
+        i += len;
+        if t.is_space(cp) {
+            continue;
+        }
+        if cp != e {
+            return false;
+        }
+        expected = want.next();
+    }
+    true
 }
 
 /// First newline index `>= e`, or `usize::MAX`.

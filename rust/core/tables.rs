@@ -152,6 +152,12 @@ impl Tables {
         }
     }
 
+    /// `word(cp)`.
+    #[inline]
+    pub fn is_word(&self, cp: u32) -> bool {
+        self.flags(cp) & WORD != 0
+    }
+
     /// `space(cp)`.
     #[inline]
     pub fn is_space(&self, cp: u32) -> bool {

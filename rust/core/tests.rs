@@ -69,7 +69,7 @@ impl Builder {
 
     fn unit(&mut self, phrase: &str, target: i64, part: i64, flags: i64, nfb: i64) {
         let l = self.lit(phrase);
-        self.cw.units.push((l, target, part, flags, nfb));
+        self.cw.units.push((l, target, part, flags, nfb, -1));
     }
 
     fn nfb(&mut self, alts: &[&str]) -> i64 {
@@ -416,6 +416,7 @@ fn scoring_engine() -> Engine {
     b.cw.proximity_distance = 200;
     b.cw.proximity_boost = 20;
     b.cw.relevance_threshold = 50;
+    b.cw.launch_threshold = 50;
     b.cw.halve_penalty_with_context = true;
     b.engine()
 }
@@ -503,8 +504,10 @@ fn malformed_watchlists_are_errors() {
         ("units[0].literal", |cw| cw.units[0].0 = 5),
         ("units[0].target", |cw| cw.units[0].1 = -1),
         ("units[0].part", |cw| cw.units[0].2 = 1),
-        ("units[0].flags", |cw| cw.units[0].3 = 4),
+        ("units[0].flags", |cw| cw.units[0].3 = 16),
+        ("units[0].flags", |cw| cw.units[0].3 = -1),
         ("units[0].nfb", |cw| cw.units[0].4 = 0),
+        ("units[0].cased", |cw| cw.units[0].5 = 0),
         ("nparts 0", |cw| cw.targets[0].2 = 0),
         ("kind 7", |cw| cw.targets[0].0 = 7),
         ("targets[0].ref", |cw| cw.targets[0].1 = 1),

@@ -285,6 +285,8 @@ pub fn normalise(text: &[u8]) -> Vec<u8> {
 pub struct Point {
     /// Code point index in the original text.
     pub index: usize,
+    /// Byte offset of `T[index]` in the original text.
+    pub byte: usize,
     /// `T[index - 1]`, if any.
     pub prev: Option<u32>,
     /// `T[index]`.
@@ -334,6 +336,7 @@ pub fn point_at(text: &[u8], c: &[u8], map: &TextMap, q: usize) -> Option<Point>
     let (cur, len) = decode_at(text, t);
     Some(Point {
         index,
+        byte: t,
         prev: (t > 0).then(|| decode_before(text, t)),
         cur,
         next: (t + len < text.len()).then(|| decode_at(text, t + len).0),

@@ -11,12 +11,13 @@ use std::path::Path;
 use _native::matchcore::{CompiledWatchlist, Engine};
 use serde_json::Value;
 
-const KIND_NAMES: [&str; 5] = [
+const KIND_NAMES: [&str; 6] = [
     "company",
     "company_exclusion",
     "keyword",
     "exclusion",
     "context",
+    "shared_cashtag",
 ];
 
 fn get<'a>(v: &'a Value, key: &str, ctx: &str) -> &'a Value {
@@ -67,13 +68,50 @@ fn rows(plain: &Value, key: &str, n: usize) -> Vec<Vec<i64>> {
         .collect()
 }
 
+/// `plain[key]` when present; golden files written before the modern profile (docs §8)
+/// lack its fields, which then take the seed profile's values.
+fn optional<'a>(plain: &'a Value, key: &str) -> Option<&'a Value> {
+    plain.get(key)
+}
+
 fn compiled(plain: &Value) -> CompiledWatchlist {
+    let units = arr(get(plain, "units", "plain"), "units")
+        .iter()
+        .map(|row| {
+            let r: Vec<i64> = arr(row, "units").iter().map(|x| int(x, "units")).collect();
+            match *r.as_slice() {
+                [a, b, c, d, e] => (a, b, c, d, e, -1),
+                [a, b, c, d, e, f] => (a, b, c, d, e, f),
+                _ => panic!("units: row of {} ints, expected 5 or 6", r.len()),
+            }
+        })
+        .collect();
+    let opt_strs = |key: &str| optional(plain, key).map_or_else(Vec::new, |_| strs(plain, key));
     CompiledWatchlist {
         literals: strs(plain, "literals"),
-        units: rows(plain, "units", 5)
-            .into_iter()
-            .map(|r| (r[0], r[1], r[2], r[3], r[4]))
-            .collect(),
+        units,
+        cased_literals: opt_strs("cased_literals"),
+        shared_tags: opt_strs("shared_tags"),
+        shared_tag_companies: optional(plain, "shared_tag_companies").map_or_else(Vec::new, |v| {
+            arr(v, "shared_tag_companies")
+                .iter()
+                .map(|row| {
+                    arr(row, "shared_tag_companies")
+                        .iter()
+                        .map(|x| int(x, "shared_tag_companies"))
+                        .collect()
+                })
+                .collect()
+        }),
+        shared_tag_target: optional(plain, "shared_tag_target")
+            .map_or_else(Vec::new, |_| ints(plain, "shared_tag_target")),
+        span_once: optional(plain, "span_once").is_some_and(|v| {
+            v.as_bool()
+                .unwrap_or_else(|| panic!("span_once: expected a bool, got {v}"))
+        }),
+        relevance_mode: optional(plain, "relevance_mode").map_or(0, |v| int(v, "relevance_mode")),
+        launch_threshold: optional(plain, "launch_threshold")
+            .map_or(50, |v| int(v, "launch_threshold")),
         nfb_sets: arr(get(plain, "nfb_sets", "plain"), "nfb_sets")
             .iter()
             .map(|set| {
@@ -120,7 +158,8 @@ fn name(cw: &CompiledWatchlist, kind: u8, reference: usize) -> String {
         0 | 1 => &cw.company_names,
         2 => &cw.keyword_patterns,
         3 => &cw.exclusion_labels,
-        _ => &cw.context_terms,
+        4 => &cw.context_terms,
+        _ => &cw.shared_tags,
     };
     String::from_utf8_lossy(&list[reference]).into_owned()
 }
@@ -262,10 +301,26 @@ fn golden_cases() {
         let confidence = int(get(want, "confidence", &ctx), &ctx);
         assert_eq!(a.confidence, i128::from(confidence), "{ctx}: confidence");
         assert_eq!(
-            Some(a.confidence >= i128::from(cw.relevance_threshold)),
+            Some(a.is_relevant),
             get(want, "is_relevant", &ctx).as_bool(),
             "{ctx}: is_relevant"
         );
+        // The modern profile's fields, when the case records them.
+        if let Some(v) = optional(want, "launch_score") {
+            assert_eq!(
+                a.launch_score,
+                i128::from(int(v, &ctx)),
+                "{ctx}: launch_score"
+            );
+        }
+        if let Some(v) = optional(want, "is_launch") {
+            assert_eq!(Some(a.is_launch), v.as_bool(), "{ctx}: is_launch");
+        }
+        if let Some(v) = optional(want, "ambiguous") {
+            let got: Vec<String> = a.ambiguous.iter().map(|&t| name(&cw, 5, t)).collect();
+            let want: Vec<String> = arr(v, &ctx).iter().map(|x| string(x, &ctx)).collect();
+            assert_eq!(got, want, "{ctx}: ambiguous");
+        }
         checked += 1;
     }
     eprintln!("{checked} golden cases checked");
