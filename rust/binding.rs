@@ -41,6 +41,7 @@ fn is_empty(a: &Analysis) -> bool {
         && a.vetoed.is_empty()
         && a.keywords.is_empty()
         && a.exclusions.is_empty()
+        && a.ambiguous.is_empty()
         && !a.crypto_context
 }
 
@@ -92,6 +93,7 @@ fn analysis_py<'py>(
         int(clamp_i64(a.proximity_boost)),
         int(clamp_i64(a.penalty)),
         int(clamp_i64(a.confidence)),
+        new_tuple(py, None, a.ambiguous.iter().map(|&i| index(i)))?,
     ];
     new_tuple(py, None, items)
 }
@@ -102,13 +104,14 @@ fn empty_analysis(py: Python<'_>) -> PyResult<Py<PyTuple>> {
         e.clone(),
         e.clone(),
         e.clone(),
-        e,
+        e.clone(),
         false,
         0i64,
         0i64,
         0i64,
         0i64,
         0i64,
+        e,
     );
     Ok(t.into_pyobject(py)?.unbind())
 }
@@ -133,7 +136,12 @@ struct ResultTypes {
     keywords: Vec<[Py<PyAny>; 2]>,
     /// `[label, pattern]` per exclusion rule.
     exclusions: Vec<[Py<PyAny>; 2]>,
+    /// The reported string of each shared cashtag (`"$wif"`).
+    shared_tags: Vec<Py<PyAny>>,
     relevance_threshold: i64,
+    /// 0: relevant by confidence; 1: a company and launch news (docs §8.5).
+    relevance_mode: i64,
+    launch_threshold: i64,
     /// The one `Analysis` shared by every document in which nothing occurred.
     empty: Py<PyAny>,
 }
@@ -219,10 +227,36 @@ impl ResultTypes {
         count("keywords", keywords.len(), core.keyword_count())?;
         let exclusions = rows::<2>(spec, "exclusions")?;
         count("exclusions", exclusions.len(), core.exclusion_count())?;
-        let threshold = get("relevance_threshold")?;
-        let relevance_threshold = threshold
-            .extract::<i64>()
-            .map_err(|e| results_error("relevance_threshold", format!("expected an int: {e}")))?;
+        let spec_int = |key: &str| -> PyResult<i64> {
+            get(key)?
+                .extract::<i64>()
+                .map_err(|e| results_error(key, format!("expected an int: {e}")))
+        };
+        let relevance_threshold = spec_int("relevance_threshold")?;
+        let relevance_mode = spec_int("relevance_mode")?;
+        if !(0..=1).contains(&relevance_mode) {
+            return Err(results_error(
+                "relevance_mode",
+                format!("expected 0 or 1, got {relevance_mode}"),
+            ));
+        }
+        let launch_threshold = spec_int("launch_threshold")?;
+        let tags = get("shared_tags")?;
+        let shared_tags = sequence(&tags, "shared_tags", results_error)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, tag)| {
+                if tag.is_instance_of::<PyString>() {
+                    Ok(tag.unbind())
+                } else {
+                    Err(results_error(
+                        &format!("shared_tags[{i}]"),
+                        format!("expected a str, got {}", type_name(&tag)),
+                    ))
+                }
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        count("shared_tags", shared_tags.len(), core.shared_tag_count())?;
         Ok(ResultTypes {
             analysis: class("analysis", "Analysis")?,
             company_hit: class("company_hit", "CompanyHit")?,
@@ -231,7 +265,10 @@ impl ResultTypes {
             companies,
             keywords,
             exclusions,
+            shared_tags,
             relevance_threshold,
+            relevance_mode,
+            launch_threshold,
             empty: get("empty")?.unbind(),
         })
     }
@@ -286,7 +323,28 @@ impl ResultTypes {
             .iter()
             .map(|&i| Ok(spec_row(&self.companies, "company", i)?[0].bind(py).clone()))
             .collect::<PyResult<Vec<_>>>()?;
+        let ambiguous = a
+            .ambiguous
+            .iter()
+            .map(|&i| {
+                self.shared_tags
+                    .get(i)
+                    .map(|tag| tag.bind(py).clone())
+                    .ok_or_else(|| {
+                        PyValueError::new_err(format!("internal error: no shared tag number {i}"))
+                    })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
         let confidence = clamp_i64(a.confidence);
+        let launch_score = clamp_i64(a.launch_score);
+        // Relevance as the spec's values decide it (they are the compiled watchlist's:
+        // the core's own `is_relevant` and `is_launch` agree with these).
+        let is_launch = launch_score >= self.launch_threshold;
+        let is_relevant = if self.relevance_mode == 0 {
+            confidence >= self.relevance_threshold
+        } else {
+            !a.companies.is_empty() && is_launch
+        };
         let int = |x: i128| clamp_i64(x).into_pyobject(py).map(Bound::into_any);
         let flag = |b: bool| b.into_pyobject(py).map(|b| b.to_owned().into_any());
         let items = [
@@ -300,7 +358,10 @@ impl ResultTypes {
             int(a.proximity_boost)?,
             int(a.penalty)?,
             confidence.into_pyobject(py)?.into_any(),
-            flag(confidence >= self.relevance_threshold)?,
+            flag(is_relevant)?,
+            launch_score.into_pyobject(py)?.into_any(),
+            flag(is_launch)?,
+            new_tuple(py, None, ambiguous)?,
         ];
         new_tuple(py, Some(self.analysis.bind(py)), items)
     }
@@ -784,12 +845,37 @@ fn compiled_from_plain(plain: &Bound<'_, PyDict>) -> PyResult<CompiledWatchlist>
             format!("expected a bool: {e}"),
         )
     })?;
+    let shared_tag_companies = items(
+        &field(plain, "shared_tag_companies")?,
+        "shared_tag_companies",
+    )?
+    .iter()
+    .enumerate()
+    .map(|(i, row)| {
+        let name = format!("shared_tag_companies[{i}]");
+        items(row, &name)?
+            .iter()
+            .enumerate()
+            .map(|(j, c)| int_of(c, &format!("{name}[{j}]")))
+            .collect::<PyResult<Vec<i64>>>()
+    })
+    .collect::<PyResult<Vec<_>>>()?;
+    let span_once = field(plain, "span_once")?
+        .extract::<bool>()
+        .map_err(|e| bad("span_once", format!("expected a bool: {e}")))?;
     Ok(CompiledWatchlist {
         literals: strs(plain, "literals")?,
-        units: int_tuples::<5>(plain, "units")?
+        units: int_tuples::<6>(plain, "units")?
             .into_iter()
-            .map(|[a, b, c, d, e]| (a, b, c, d, e))
+            .map(|[a, b, c, d, e, f]| (a, b, c, d, e, f))
             .collect(),
+        cased_literals: strs(plain, "cased_literals")?,
+        shared_tags: strs(plain, "shared_tags")?,
+        shared_tag_companies,
+        shared_tag_target: ints(plain, "shared_tag_target")?,
+        span_once,
+        relevance_mode: scalar("relevance_mode")?,
+        launch_threshold: scalar("launch_threshold")?,
         nfb_sets,
         targets: int_tuples::<4>(plain, "targets")?
             .into_iter()
