@@ -2,8 +2,8 @@
 //! scoring and validation.
 
 use super::compiled::{
-    CompiledWatchlist, Engine, FLAG_END, FLAG_START, KIND_COMPANY, KIND_COMPANY_VETO, KIND_CONTEXT,
-    KIND_EXCLUSION, KIND_KEYWORD,
+    CompiledWatchlist, Engine, FLAG_CONTRACTION, FLAG_END, FLAG_EXACT_CASE, FLAG_START,
+    KIND_COMPANY, KIND_COMPANY_VETO, KIND_CONTEXT, KIND_EXCLUSION, KIND_KEYWORD, KIND_SHARED_TAG,
 };
 use super::text::{normalise, push_cp};
 
@@ -568,4 +568,466 @@ fn large_watchlists_use_the_nfa_and_agree() {
         ]
     );
     assert_eq!(spans(&small, text), [(0, 0, 2), (1, 3, 5), (2, 22, 24)]);
+}
+
+// ------------------------------------------------------------------ the modern profile
+
+/// End check, contraction-aware (what the modern compiler gives every phrase, §8.2).
+const MODERN: i64 = FLAG_START | FLAG_END | FLAG_CONTRACTION;
+
+impl Builder {
+    /// An exact-case unit: `written` is the phrase as written, its literal the fold.
+    fn cased_unit(&mut self, written: &str, target: i64, flags: i64) {
+        let l = self.lit(written);
+        let form = py(written);
+        let k = match self.cw.cased_literals.iter().position(|x| *x == form) {
+            Some(k) => k,
+            None => {
+                self.cw.cased_literals.push(form);
+                self.cw.cased_literals.len() - 1
+            }
+        };
+        self.cw
+            .units
+            .push((l, target, 0, flags | FLAG_EXACT_CASE, -1, k as i64));
+    }
+
+    /// A company with the given score; returns its target.
+    fn company(&mut self, name: &str, score: i64) -> i64 {
+        let i = self.cw.company_names.len();
+        self.cw.company_names.push(name.as_bytes().to_vec());
+        self.cw.company_scores.push(score);
+        let t = self.target(KIND_COMPANY, i, 1, 200);
+        self.cw.company_target.push(t);
+        self.cw.veto_target.push(-1);
+        t
+    }
+
+    /// A company exclusion phrase (veto) of company `i`.
+    fn veto(&mut self, i: usize, phrase: &str) {
+        let t = self.target(KIND_COMPANY_VETO, i, 1, 200);
+        self.cw.veto_target[i] = t;
+        self.unit(phrase, t, 0, MODERN, -1);
+    }
+
+    /// A keyword rule of one phrase; returns its target.
+    fn keyword(&mut self, phrase: &str, weight: i64) -> i64 {
+        let i = self.cw.keyword_patterns.len();
+        self.cw
+            .keyword_patterns
+            .push(format!("{phrase}#{i}").into_bytes());
+        self.cw.keyword_weights.push(weight);
+        self.cw.seed_keyword_order.push(i as i64);
+        let t = self.target(KIND_KEYWORD, i, 1, 200);
+        self.cw.keyword_target.push(t);
+        self.unit(phrase, t, 0, MODERN, -1);
+        t
+    }
+
+    /// An exclusion rule of one phrase.
+    fn exclusion(&mut self, phrase: &str, penalty: i64) {
+        let i = self.cw.exclusion_labels.len();
+        self.cw.exclusion_labels.push(phrase.as_bytes().to_vec());
+        self.cw.exclusion_penalties.push(penalty);
+        let t = self.target(KIND_EXCLUSION, i, 1, 200);
+        self.cw.exclusion_target.push(t);
+        self.unit(phrase, t, 0, MODERN, -1);
+    }
+
+    /// A cashtag shared by `claimants`.
+    fn shared_tag(&mut self, tag: &str, claimants: &[i64]) {
+        let i = self.cw.shared_tags.len();
+        self.cw.shared_tags.push(tag.as_bytes().to_vec());
+        self.cw.shared_tag_companies.push(claimants.to_vec());
+        let t = self.target(KIND_SHARED_TAG, i, 1, 200);
+        self.cw.shared_tag_target.push(t);
+        self.unit(tag, t, 0, MODERN, -1);
+    }
+
+    fn scoring(mut self, span_once: bool, relevance_mode: i64) -> Builder {
+        self.cw.proximity_distance = 200;
+        self.cw.proximity_boost = 20;
+        self.cw.relevance_threshold = 50;
+        self.cw.launch_threshold = 50;
+        self.cw.span_once = span_once;
+        self.cw.relevance_mode = relevance_mode;
+        self
+    }
+}
+
+#[test]
+fn exact_case_units() {
+    let mut b = Builder::default();
+    b.cw.context_terms = vec![b"Fabric".to_vec(), b"Fabric Protocol".to_vec()];
+    b.cw.context_terms
+        .extend([b"Kelvin".to_vec(), b"Ecole".to_vec(), b"fabric".to_vec()]);
+    let t: Vec<i64> = (0..5).map(|i| b.target(KIND_CONTEXT, i, 1, 200)).collect();
+    b.cw.context_target = t.clone();
+    b.cased_unit("Fabric", t[0], MODERN);
+    b.cased_unit("Fabric Protocol", t[1], MODERN);
+    b.cased_unit("Kelvin", t[2], MODERN);
+    b.cased_unit("École", t[3], MODERN);
+    // The same literal in an any-case unit: the exact-case flag is per unit.
+    b.unit("fabric", t[4], 0, MODERN, -1);
+    let e = b.engine();
+    let cases: &[(&str, &[RefSpan])] = &[
+        ("Fabric launches", &[(0, 0, 6), (4, 0, 6)]),
+        ("fabric launches", &[(4, 0, 6)]),
+        ("FABRIC", &[(4, 0, 6)]),
+        ("FabriC", &[(4, 0, 6)]),
+        ("the Fabric Protocol", &[(0, 4, 10), (4, 4, 10), (1, 4, 19)]),
+        // Spaces stand for runs of any white space, compared by position in the literal.
+        (
+            "Fabric \t\n\u{3000} Protocol",
+            &[(0, 0, 6), (4, 0, 6), (1, 0, 19)],
+        ),
+        ("Fabric protocol", &[(0, 0, 6), (4, 0, 6)]),
+        ("Kelvin", &[(2, 0, 6)]),
+        // The Kelvin sign folds to `k` but is not the `K` written.
+        ("\u{212A}elvin", &[]),
+        ("École", &[(3, 0, 5)]),
+        ("école ÉCOLE", &[]),
+        ("😀 École", &[(3, 2, 7)]),
+    ];
+    for &(text, expected) in cases {
+        assert_eq!(spans(&e, text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn contraction_aware_end_check() {
+    let mut b = Builder::default();
+    b.cw.context_terms = vec![b"haven".to_vec(), b"caldera".to_vec(), b"plain".to_vec()];
+    let t: Vec<i64> = (0..3).map(|i| b.target(KIND_CONTEXT, i, 1, 200)).collect();
+    b.cw.context_target = t.clone();
+    b.unit("haven", t[0], 0, MODERN, -1);
+    b.unit("caldera", t[1], 0, MODERN, -1);
+    // Bit 3 without the end check means nothing.
+    b.unit("plain", t[2], 0, FLAG_START | FLAG_CONTRACTION, -1);
+    let e = b.engine();
+    let cases: &[(&str, &[RefSpan])] = &[
+        ("haven't", &[]),
+        ("Haven’t", &[]),
+        ("Haven's", &[(0, 0, 5)]),
+        ("Caldera's token", &[(1, 0, 7)]),
+        ("Caldera’s token", &[(1, 0, 7)]),
+        ("Caldera'S", &[(1, 0, 7)]),
+        // `'s` followed by a word character is not a possessive.
+        ("Caldera'sx", &[]),
+        ("Caldera’ss", &[]),
+        // The apostrophe at the end of the text, or before a non-word character.
+        ("Caldera", &[(1, 0, 7)]),
+        ("Caldera'", &[(1, 0, 7)]),
+        ("Caldera’", &[(1, 0, 7)]),
+        ("Caldera' x", &[(1, 0, 7)]),
+        ("Caldera''t", &[(1, 0, 7)]),
+        ("Caldera'😀", &[(1, 0, 7)]),
+        // Another quote is not an apostrophe; a non-ASCII word character is one.
+        ("Caldera‘t", &[(1, 0, 7)]),
+        ("Caldera'é", &[]),
+        ("😀Caldera'd", &[]),
+        ("plain't", &[(2, 0, 5)]),
+    ];
+    for &(text, expected) in cases {
+        assert_eq!(spans(&e, text), expected, "{text:?}");
+    }
+    // Without bit 3 the end check is the seed's.
+    let mut b = Builder::phrases(&["haven"]);
+    b.cw.units[0].3 = FLAG_START | FLAG_END;
+    assert_eq!(spans(&b.engine(), "haven't"), [(0, 0, 5)]);
+}
+
+/// Companies 0 "Dogwifhat" (30) and 1 "Wif Labs" (20, vetoed by "wif labs scam"),
+/// 2 "Other" (20); `$wif` shared by 0 and 1, `$oth` by 1 and 2; keyword "airdrop" (60).
+fn shared_engine() -> Engine {
+    let mut b = Builder::default();
+    let c0 = b.company("Dogwifhat", 30);
+    let c1 = b.company("Wif Labs", 20);
+    let c2 = b.company("Other", 20);
+    b.unit("dogwifhat", c0, 0, MODERN, -1);
+    b.unit("wif labs", c1, 0, MODERN, -1);
+    b.unit("other", c2, 0, MODERN, -1);
+    b.veto(1, "wif labs scam");
+    b.shared_tag("$wif", &[0, 1]);
+    b.shared_tag("$oth", &[1, 2]);
+    b.keyword("airdrop", 60);
+    b.scoring(true, 1).engine()
+}
+
+#[test]
+fn shared_cashtags() {
+    let e = shared_engine();
+    // (text, companies, vetoed, ambiguous)
+    type Case<'a> = (&'a str, &'a [(usize, &'a [Span])], &'a [usize], &'a [usize]);
+    let cases: &[Case] = &[
+        ("Dogwifhat $WIF", &[(0, &[(0, 9), (10, 14)])], &[], &[]),
+        ("$WIF to the moon", &[], &[], &[0]),
+        ("$wif $oth $wif", &[], &[], &[0, 1]),
+        (
+            "Dogwifhat and Wif Labs: $wif",
+            &[(0, &[(0, 9), (24, 28)]), (1, &[(14, 22), (24, 28)])],
+            &[],
+            &[],
+        ),
+        // A vetoed claimant is not matched: the tag is ambiguous, or joins the other.
+        ("Wif Labs scam $wif", &[], &[1], &[0]),
+        (
+            "Dogwifhat, Wif Labs scam, $wif",
+            &[(0, &[(0, 9), (26, 30)])],
+            &[1],
+            &[],
+        ),
+        // Each tag on its own: `$oth` has no matched claimant here.
+        (
+            "Dogwifhat $wif $oth",
+            &[(0, &[(0, 9), (10, 14)])],
+            &[],
+            &[1],
+        ),
+        ("other $oth $wif", &[(2, &[(0, 5), (6, 10)])], &[], &[0]),
+    ];
+    for &(text, companies, vetoed, ambiguous) in cases {
+        let a = e.analyze(&py(text));
+        let want: Vec<(usize, Vec<Span>)> =
+            companies.iter().map(|&(c, s)| (c, s.to_vec())).collect();
+        assert_eq!(a.companies, want, "{text:?}");
+        assert_eq!(a.vetoed, vetoed, "{text:?}");
+        assert_eq!(a.ambiguous, ambiguous, "{text:?}");
+    }
+    // Credited once: the company's score counts once however many tags join it.
+    let a = e.analyze(&py("Dogwifhat $wif $wif"));
+    assert_eq!(a.company_score, 30);
+    // find reports kind 5 with the tag's index.
+    let got: Vec<(u8, usize, usize, usize)> = e
+        .find(&py("$oth $wif"))
+        .into_iter()
+        .map(|o| (o.kind, o.reference, o.start, o.end))
+        .collect();
+    assert_eq!(
+        got,
+        [(KIND_SHARED_TAG, 1, 0, 4), (KIND_SHARED_TAG, 0, 5, 9)]
+    );
+
+    // Proximity counts the joined tag's positions as the company's.
+    let far = format!("Dogwifhat{} $wif airdrop", " x".repeat(150));
+    let a = e.analyze(&py(&far));
+    assert_eq!(a.proximity_boost, 20);
+    let far = format!("Dogwifhat{} airdrop", " x".repeat(150));
+    assert_eq!(e.analyze(&py(&far)).proximity_boost, 0);
+    // An ambiguous tag never gives the boost.
+    let a = e.analyze(&py("$wif airdrop"));
+    assert_eq!((a.proximity_boost, a.company_score), (0, 0));
+    assert!(a.is_launch && !a.is_relevant);
+}
+
+#[test]
+fn span_once_resolution() {
+    // (rules as (phrase, weight), text, span_once, reported (rule, spans), keyword score)
+    type Case<'a> = (
+        &'a [(&'a str, i64)],
+        &'a str,
+        bool,
+        &'a [(usize, &'a [Span])],
+        i128,
+    );
+    let tge: &[(&str, i64)] = &[
+        ("token generation event", 25),
+        ("token generation event", 45),
+    ];
+    let airdrop: &[(&str, i64)] = &[("airdrop", 10), ("airdrop campaign", 20)];
+    let ties: &[(&str, i64)] = &[("beta gamma", 15), ("alpha beta", 15)];
+    let chain: &[(&str, i64)] = &[("aa", 5), ("aa aa", 10)];
+    let touching: &[(&str, i64)] = &[("ab", 10), ("-cd", 5)];
+    let cases: &[Case] = &[
+        (tge, "token generation event", true, &[(1, &[(0, 22)])], 45),
+        (
+            tge,
+            "token generation event",
+            false,
+            &[(0, &[(0, 22)]), (1, &[(0, 22)])],
+            70,
+        ),
+        (
+            airdrop,
+            "airdrop campaign, airdrop",
+            true,
+            &[(0, &[(18, 25)]), (1, &[(0, 16)])],
+            30,
+        ),
+        (airdrop, "airdrop campaign", true, &[(1, &[(0, 16)])], 20),
+        // Equal weights: the lower rule index first.
+        (ties, "alpha beta gamma", true, &[(0, &[(6, 16)])], 15),
+        // Within a rule by start: (0, 5) is kept, (3, 8) overlaps it; the weaker rule
+        // keeps only what is left, and counts once for its one span.
+        (
+            chain,
+            "aa aa aa",
+            true,
+            &[(0, &[(6, 8)]), (1, &[(0, 5)])],
+            15,
+        ),
+        (chain, "aa aa aa aa", true, &[(1, &[(0, 5), (6, 11)])], 10),
+        // Spans that only touch do not overlap.
+        (
+            touching,
+            "ab-cd",
+            true,
+            &[(0, &[(0, 2)]), (1, &[(2, 5)])],
+            15,
+        ),
+    ];
+    for &(rules, text, span_once, expected, score) in cases {
+        let mut b = Builder::default();
+        for &(phrase, weight) in rules {
+            b.keyword(phrase, weight);
+        }
+        let e = b.scoring(span_once, 0).engine();
+        let a = e.analyze(&py(text));
+        let want: Vec<(usize, Vec<Span>)> =
+            expected.iter().map(|&(k, s)| (k, s.to_vec())).collect();
+        assert_eq!(a.keywords, want, "{text:?} span_once {span_once}");
+        assert_eq!(a.keyword_score, score, "{text:?} span_once {span_once}");
+    }
+
+    // Proximity uses only the kept keyword positions: "campaign" (at 8, inside the kept
+    // "airdrop campaign" at 0) would be near enough to the company at 205, but is dropped.
+    let text = format!("airdrop campaign{} Caldera", " x".repeat(94));
+    for (span_once, keywords, boost) in [
+        (true, vec![(0, vec![(0, 16)])], 0),
+        (false, vec![(0, vec![(0, 16)]), (1, vec![(8, 16)])], 20),
+    ] {
+        let mut b = Builder::default();
+        let c = b.company("Caldera", 30);
+        b.unit("caldera", c, 0, MODERN, -1);
+        b.keyword("airdrop campaign", 20);
+        b.keyword("campaign", 10);
+        let a = b.scoring(span_once, 0).engine().analyze(&py(&text));
+        assert_eq!(a.companies, [(0, vec![(205, 212)])]);
+        assert_eq!(a.keywords, keywords, "span_once {span_once}");
+        assert_eq!(a.proximity_boost, boost, "span_once {span_once}");
+    }
+}
+
+#[test]
+fn launch_score_and_relevance_modes() {
+    let build = |mode: i64| {
+        let mut b = Builder::default();
+        let c = b.company("Caldera", 30);
+        b.unit("caldera", c, 0, MODERN, -1);
+        b.keyword("presale", 40);
+        b.keyword("airdrop", 15);
+        b.keyword("mega launch", 150);
+        b.exclusion("testnet", 30);
+        b.scoring(true, mode).engine()
+    };
+    let (seed, modern) = (build(0), build(1));
+    // (text, launch_score, is_launch, confidence, relevant in mode 0, relevant in mode 1)
+    let cases: &[(&str, i128, bool, i128, bool, bool)] = &[
+        ("Caldera presale", 40, false, 90, true, false),
+        ("Caldera presale airdrop", 55, true, 100, true, true),
+        // Launch news about no watched company.
+        ("presale airdrop", 55, true, 55, true, false),
+        ("Caldera", 0, false, 30, false, false),
+        // Clamped at both ends.
+        ("mega launch", 100, true, 100, true, false),
+        ("testnet airdrop", 0, false, 0, false, false),
+        (
+            "Caldera testnet airdrop presale",
+            25,
+            false,
+            75,
+            true,
+            false,
+        ),
+        ("", 0, false, 0, false, false),
+    ];
+    for &(text, launch, is_launch, confidence, relevant0, relevant1) in cases {
+        for (e, relevant) in [(&seed, relevant0), (&modern, relevant1)] {
+            let a = e.analyze(&py(text));
+            assert_eq!(
+                (a.launch_score, a.is_launch, a.confidence, a.is_relevant),
+                (launch, is_launch, confidence, relevant),
+                "{text:?}"
+            );
+        }
+    }
+    // The threshold is inclusive, and 0 makes every document launch news.
+    let mut b = Builder::phrases(&["x"]);
+    b.cw.launch_threshold = 0;
+    assert!(b.engine().analyze(b"nothing").is_launch);
+}
+
+#[test]
+fn malformed_modern_fields_are_errors() {
+    let mut good = Builder::default();
+    let c0 = good.company("Alpha", 20);
+    let c1 = good.company("Beta", 20);
+    good.cased_unit("Alpha Labs", c0, MODERN);
+    good.unit("beta", c1, 0, MODERN, -1);
+    good.shared_tag("$ab", &[0, 1]);
+    good.cw.launch_threshold = 50;
+    assert!(Engine::new(&good.cw).is_ok());
+    type Breaker = fn(&mut CompiledWatchlist);
+    let breakers: &[(&str, Breaker)] = &[
+        ("units[0].cased = -1", |cw| cw.units[0].5 = -1),
+        ("units[0].cased = 1", |cw| cw.units[0].5 = 1),
+        ("units[1].cased = 0 without", |cw| cw.units[1].5 = 0),
+        ("units[0].flags = 16", |cw| cw.units[0].3 = 16),
+        ("cased_literals[0] has 9 characters", |cw| {
+            cw.cased_literals[0] = b"AlphaLabs".to_vec()
+        }),
+        ("differ in spaces at 5", |cw| {
+            cw.cased_literals[0] = b"Alpha_Labs".to_vec()
+        }),
+        ("differ in spaces at 5", |cw| {
+            cw.literals[0] = b"alpha_labs".to_vec()
+        }),
+        ("cased_literals[0][1] does not fold", |cw| {
+            cw.cased_literals[0] = b"AIpha Labs".to_vec()
+        }),
+        ("cased_literals[0] is not valid", |cw| {
+            cw.cased_literals[0] = vec![0xFF]
+        }),
+        ("shared_tags[0] is not valid", |cw| {
+            cw.shared_tags[0] = vec![0xC0]
+        }),
+        ("shared_tag_companies[0] has 1 companies", |cw| {
+            cw.shared_tag_companies[0] = vec![0]
+        }),
+        ("not strictly ascending at 1", |cw| {
+            cw.shared_tag_companies[0] = vec![1, 0]
+        }),
+        ("not strictly ascending at 1", |cw| {
+            cw.shared_tag_companies[0] = vec![1, 1]
+        }),
+        ("shared_tag_companies[0][1] = 2", |cw| {
+            cw.shared_tag_companies[0] = vec![0, 2]
+        }),
+        ("shared_tag_companies has 0 entries", |cw| {
+            cw.shared_tag_companies.clear()
+        }),
+        ("shared_tag_target has 2 entries", |cw| {
+            cw.shared_tag_target.push(0)
+        }),
+        ("shared_tag_target[0] = 9", |cw| cw.shared_tag_target[0] = 9),
+        ("targets[2].ref = 1", |cw| cw.targets[2].1 = 1),
+        ("kind 6", |cw| cw.targets[2].0 = 6),
+        ("relevance_mode = 2", |cw| cw.relevance_mode = 2),
+        ("relevance_mode = -1", |cw| cw.relevance_mode = -1),
+        ("launch_threshold = -1", |cw| cw.launch_threshold = -1),
+        ("launch_threshold = 1000000001", |cw| {
+            cw.launch_threshold = 1_000_000_001
+        }),
+    ];
+    for (expected, breaker) in breakers {
+        let mut cw = good.cw.clone();
+        breaker(&mut cw);
+        match Engine::new(&cw) {
+            Ok(_) => panic!("accepted a watchlist with {expected}"),
+            Err(e) => assert!(e.to_string().contains(expected), "{e} lacks {expected:?}"),
+        }
+    }
+    let mut cw = good.cw.clone();
+    cw.launch_threshold = 1_000_000_000;
+    assert!(Engine::new(&cw).is_ok());
 }
