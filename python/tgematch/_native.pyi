@@ -27,16 +27,21 @@ _RawAnalysis: TypeAlias = tuple[
     int,
     int,
     int,
+    tuple[int, ...],
 ]
 """The engine-neutral analysis of one text (docs/matching.md §7), in this order:
 
-0. matched (non-vetoed) companies: ``(company index, sorted distinct spans)``, by index;
+0. matched (non-vetoed) companies: ``(company index, sorted distinct spans)``, by index
+   (the spans include those of the shared cashtags the company claims, §8.3);
 1. vetoed company indices (the company occurred, but one of its exclusion phrases too);
-2. keyword rules with occurrences: ``(keyword index, spans)``, by index;
+2. keyword rules with occurrences: ``(keyword index, spans)``, by index (with
+   ``span_once``, only rules with a kept occurrence, and only their kept spans, §8.4);
 3. exclusion rules with occurrences: ``(rule index, spans, applied penalty)``, by index;
 4. ``crypto_context``: some crypto-context term occurred;
 5. ``company_score``; 6. ``keyword_score``; 7. ``proximity_boost``; 8. ``penalty``;
-9. ``confidence`` = clamp(0, 100, company + keyword + proximity - penalty).
+9. ``confidence`` = clamp(0, 100, company + keyword + proximity - penalty);
+10. shared cashtags (indices, sorted) that occurred with none of their claimants matched
+    (``Analysis.ambiguous``, §8.3).
 
 Only tuples, so the result of a text in which nothing occurred is one shared object.
 """
@@ -57,8 +62,10 @@ class Engine:
         keys ``analysis``, ``company_hit``, ``keyword_hit``, ``exclusion_hit`` (tuple
         subclasses), ``companies`` (``(name, priority, score)`` per company),
         ``keywords`` (``(pattern, weight)`` per rule), ``exclusions`` (``(label,
-        pattern)`` per rule), ``relevance_threshold`` and ``empty`` (the shared result
-        of a text in which nothing occurred).
+        pattern)`` per rule), ``shared_tags`` (the reported string of each shared
+        cashtag), ``relevance_threshold``, ``relevance_mode``, ``launch_threshold`` and
+        ``empty`` (the shared result of a text in which nothing occurred: no
+        occurrence of any target, so no ambiguous shared cashtag either).
 
         ``plain`` holds exactly the keys of docs/matching.md §5 (``literals``, ``units``,
         ``nfb_sets``, ``targets``, ``company_names``, ``company_scores``,
@@ -66,8 +73,10 @@ class Engine:
         ``keyword_target``, ``seed_keyword_order``, ``exclusion_labels``,
         ``exclusion_penalties``, ``exclusion_target``, ``context_terms``,
         ``context_target``, ``proximity_distance``, ``proximity_boost``,
-        ``relevance_threshold``, ``halve_penalty_with_context``); sequences may be lists
-        or tuples. Other keys are ignored.
+        ``relevance_threshold``, ``halve_penalty_with_context``, ``cased_literals``,
+        ``shared_tags``, ``shared_tag_companies``, ``shared_tag_target``, ``span_once``,
+        ``relevance_mode``, ``launch_threshold``; ``units`` rows have six fields);
+        sequences may be lists or tuples. Other keys are ignored.
 
         Raises:
             TypeError: ``plain`` is not a dict.
@@ -82,8 +91,9 @@ class Engine:
 
         Returns distinct ``(kind, ref, start, end)`` tuples sorted by
         ``(start, end, kind, ref)``; ``kind`` is 0 company, 1 company exclusion (veto),
-        2 keyword rule, 3 exclusion rule, 4 crypto-context term, and ``ref`` the index
-        of the company, keyword rule, exclusion rule or context term.
+        2 keyword rule, 3 exclusion rule, 4 crypto-context term, 5 shared cashtag, and
+        ``ref`` the index of the company, keyword rule, exclusion rule, context term or
+        shared cashtag.
 
         Raises:
             TypeError: ``text`` is not a ``str``.
