@@ -4,8 +4,8 @@
 //! * [`text`]: generalized UTF-8, the normalised text `C` and the offset walk.
 //! * [`compiled`]: the compiled watchlist (docs/matching.md §5) and [`Engine`].
 //! * `scanner`: the literal scanner (anchored walks from possible word starts).
-//! * [`scan`]: occurrences (docs §2-§4, §6).
-//! * [`score`]: the analysis of one document (docs §7).
+//! * [`scan`]: occurrences (docs §2-§4, §6, §8.1-§8.2).
+//! * [`score`]: the analysis of one document (docs §7, §8.3-§8.5).
 //! * [`reuse`]: buffers a thread keeps from one document to the next.
 
 pub mod compiled;
