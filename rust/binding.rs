@@ -94,6 +94,7 @@ fn analysis_py<'py>(
         int(clamp_i64(a.penalty)),
         int(clamp_i64(a.confidence)),
         new_tuple(py, None, a.ambiguous.iter().map(|&i| index(i)))?,
+        a.near.into_pyobject(py)?.to_owned().into_any(),
     ];
     new_tuple(py, None, items)
 }
@@ -112,6 +113,7 @@ fn empty_analysis(py: Python<'_>) -> PyResult<Py<PyTuple>> {
         0i64,
         0i64,
         e,
+        false,
     );
     Ok(t.into_pyobject(py)?.unbind())
 }
@@ -343,7 +345,7 @@ impl ResultTypes {
         let is_relevant = if self.relevance_mode == 0 {
             confidence >= self.relevance_threshold
         } else {
-            !a.companies.is_empty() && is_launch
+            a.near && is_launch
         };
         let int = |x: i128| clamp_i64(x).into_pyobject(py).map(Bound::into_any);
         let flag = |b: bool| b.into_pyobject(py).map(|b| b.to_owned().into_any());

@@ -28,7 +28,14 @@ from typing import Any
 
 from tgematch import _unicode
 
-KIND_NAMES: tuple[str, ...] = ("company", "company_exclusion", "keyword", "exclusion", "context")
+KIND_NAMES: tuple[str, ...] = (
+    "company",
+    "company_exclusion",
+    "keyword",
+    "exclusion",
+    "context",
+    "shared_cashtag",
+)
 
 
 def _in_ranges(ranges: Sequence[tuple[int, int]], cp: int) -> bool:
@@ -103,6 +110,31 @@ def whole_word_end(text: str, end: int) -> bool:
     return end == len(text) or not glued(text[end - 1], text[end])
 
 
+def continues_word(text: str, end: int) -> bool:
+    """Docs §8.2: an apostrophe at ``end`` followed by a word character continues the
+    word, unless it is a possessive ('s or 'S at the end of the word)."""
+    n = len(text)
+    if end + 1 >= n or text[end] not in ("'", "\u2019") or not word(text[end + 1]):
+        return False
+    possessive = text[end + 1] in "sS" and (end + 2 == n or not word(text[end + 2]))
+    return not possessive
+
+
+def written_as(cased: str, text: str, i: int) -> bool:
+    """Docs §8.1 exact case: from ``i``, every non-space character of ``cased`` is the
+    text's character itself (a space still consumes a run of space characters)."""
+    j = i
+    for c in cased:
+        if c == " ":
+            while j < len(text) and space(text[j]):
+                j += 1
+        else:
+            if j >= len(text) or text[j] != c:
+                return False
+            j += 1
+    return True
+
+
 def followed_by_any(text: str, end: int, alternatives: Sequence[str]) -> bool:
     """Docs §4 not-followed-by: the text from ``end`` starts with an alternative.
 
@@ -119,8 +151,9 @@ def _unit_occurrences(plain: Mapping[str, Any], text: str) -> dict[tuple[int, in
     out: dict[tuple[int, int], set[tuple[int, int]]] = {}
     n = len(text)
     raw: dict[int, list[tuple[int, int]]] = {}  # literal index -> unchecked matches
+    cased = plain.get("cased_literals", [])
     for unit in plain["units"]:
-        lit_idx, target, part, flags, nfb = (int(x) for x in unit)
+        lit_idx, target, part, flags, nfb, cid = (int(x) for x in unit)
         if lit_idx not in raw:
             lit = literals[lit_idx]
             found = []
@@ -136,6 +169,10 @@ def _unit_occurrences(plain: Mapping[str, Any], text: str) -> dict[tuple[int, in
             if flags & 2 and not whole_word_end(text, j):
                 continue
             if nfb >= 0 and followed_by_any(text, j, nfb_sets[nfb]):
+                continue
+            if flags & 2 and flags & 8 and continues_word(text, j):
+                continue
+            if flags & 4 and not written_as(cased[cid], text, i):
                 continue
             bucket.add((i, j))
     return out
@@ -188,6 +225,7 @@ def ref_find_named(plain: Mapping[str, Any], text: str) -> list[tuple[str, str, 
         2: plain["keyword_patterns"],
         3: plain["exclusion_labels"],
         4: plain["context_terms"],
+        5: plain.get("shared_tags", []),
     }
     return [(KIND_NAMES[k], names[k][r], s, e) for k, r, s, e in ref_find(plain, text)]
 
@@ -203,6 +241,8 @@ RawAnalysis = tuple[
     int,
     int,
     int,
+    list[int],
+    bool,
 ]
 
 
@@ -232,21 +272,50 @@ def ref_analyze(plain: Mapping[str, Any], text: str) -> RawAnalysis:
             continue
         companies.append((i, spans))
         company_score += int(plain["company_scores"][i])
+
+    # Docs §8.3: a shared cashtag joins its matched claimants, else it is ambiguous.
+    ambiguous: list[int] = []
+    joined = dict(companies)
+    for k, claimants in enumerate(plain.get("shared_tag_companies", [])):
+        spans = spans_of(int(plain["shared_tag_target"][k]))
+        if not spans:
+            continue
+        credited = [int(c) for c in claimants if int(c) in joined]
+        if not credited:
+            ambiguous.append(k)
+        for c in credited:
+            joined[c] = sorted(set(joined[c]) | set(spans))
+    companies = [(i, joined[i]) for i, _ in companies]
+    for _i, spans in companies:
         company_positions.update(s for s, _e in spans)
 
+    weights = [int(w) for w in plain["keyword_weights"]]
+    keyword_spans = {
+        i: spans_of(int(plain["keyword_target"][i])) for i in range(len(plain["keyword_patterns"]))
+    }
+    if plain.get("span_once", False):
+        # Docs §8.4, naively: strongest first, an occurrence overlapping a kept one drops.
+        visit = sorted(
+            (-weights[i], i, s, e) for i, spans in keyword_spans.items() for s, e in spans
+        )
+        kept: list[tuple[int, int, int]] = []
+        for _w, i, s, e in visit:
+            if all(not (s < ke and ks < e) for _ki, ks, ke in kept):
+                kept.append((i, s, e))
+        keyword_spans = {i: sorted((s, e) for ki, s, e in kept if ki == i) for i in keyword_spans}
     keywords: list[tuple[int, list[tuple[int, int]]]] = []
     keyword_score = 0
     keyword_positions: set[int] = set()
-    for i, _pat in enumerate(plain["keyword_patterns"]):
-        spans = spans_of(int(plain["keyword_target"][i]))
+    for i, spans in keyword_spans.items():
         if spans:
             keywords.append((i, spans))
-            keyword_score += int(plain["keyword_weights"][i])
+            keyword_score += weights[i]
             keyword_positions.update(s for s, _e in spans)
 
     distance = int(plain["proximity_distance"])
     proximity = 0
-    if any(abs(c - k) < distance for c in company_positions for k in keyword_positions):
+    near = any(abs(c - k) < distance for c in company_positions for k in keyword_positions)
+    if near:
         proximity = int(plain["proximity_boost"])
 
     crypto = any(spans_of(int(t)) for t in plain["context_target"])
@@ -274,12 +343,14 @@ def ref_analyze(plain: Mapping[str, Any], text: str) -> RawAnalysis:
         proximity,
         penalty,
         confidence,
+        ambiguous,
+        near,
     )
 
 
 def normalize_raw_analysis(raw: Sequence[Any]) -> tuple[Any, ...]:
     """Canonical comparable form of a raw ``analyze`` tuple (lists→tuples, ints, bools)."""
-    companies, vetoed, keywords, exclusions, crypto, cs, ks, prox, pen, conf = raw
+    companies, vetoed, keywords, exclusions, crypto, cs, ks, prox, pen, conf, amb, near = raw
     return (
         tuple((int(i), tuple((int(s), int(e)) for s, e in sp)) for i, sp in companies),
         tuple(int(i) for i in vetoed),
@@ -291,6 +362,8 @@ def normalize_raw_analysis(raw: Sequence[Any]) -> tuple[Any, ...]:
         int(prox),
         int(pen),
         int(conf),
+        tuple(int(k) for k in amb),
+        bool(near),
     )
 
 

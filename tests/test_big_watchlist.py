@@ -72,10 +72,11 @@ def records() -> list[dict[str, Any]]:
 
 
 @cache
-def built() -> tuple[Any, Any, list[dict[str, Any]]]:
-    """(watchlist, report, company dicts) of the project watchlist."""
+def built(profile: str = "seed") -> tuple[Any, Any, list[dict[str, Any]]]:
+    """(watchlist, report, company dicts) of the project watchlist; the contract tests
+    use the seed profile (the contract's semantics), the agreement tests both."""
     companies, _ = tool().project_companies(records())
-    watchlist, report = tool().project_watchlist(records())
+    watchlist, report = tool().project_watchlist(records(), profile)
     return watchlist, report, companies
 
 
@@ -90,9 +91,9 @@ def sample() -> list[str]:
 
 
 @cache
-def matcher(backend: str) -> Any:
+def matcher(backend: str, profile: str = "seed") -> Any:
     """The project matcher of ``backend`` (built once per test session)."""
-    return make_matcher(built()[0], backend)
+    return make_matcher(built(profile)[0], backend)
 
 
 # --------------------------------------------------- an independent contract matcher
@@ -265,16 +266,17 @@ def test_every_record_becomes_a_company_or_is_reported() -> None:
     assert report.shared_symbols > 1000  # the data's point: tickers are ambiguous
 
 
-def test_engines_agree_on_sampled_tweets() -> None:
+@pytest.mark.parametrize("profile", ["seed", "modern"])
+def test_engines_agree_on_sampled_tweets(profile: str) -> None:
     backends = available_backends()
     if len(backends) < 2:
         pytest.skip("only the python engine is available: nothing to compare it with")
     texts = sample()
     assert 450 <= len(texts) <= 550
     first, *others = backends
-    m0 = matcher(first)
+    m0 = matcher(first, profile)
     for name in others:
-        m = matcher(name)
+        m = matcher(name, profile)
         for i, t in enumerate(texts):
             a0, a = m0.analyze(t), m.analyze(t)
             assert a == a0, f"analyze differs on sampled tweet {i} {t!r}: {first} {a0}, {name} {a}"

@@ -85,8 +85,29 @@ def test_duplicate_keyword_across_tiers() -> None:
 
 
 def test_duplicate_keyword_of_builtin() -> None:
-    msg = config_error({"keywords": [r"tge\s+(is\s+)?live"]})
+    # the seed profile keeps the seed's rule: a built-in's pattern twice is an error
+    msg = config_error({"profile": "seed", "keywords": [r"tge\s+(is\s+)?live"]})
     assert_names(msg, "keywords[0]", "duplicate")
+
+
+def test_modern_rule_with_a_builtins_pattern_replaces_it() -> None:
+    # the modern profile: the configuration's rule replaces the built-in (its weight counts)
+    wl = tgematch.Watchlist.from_dict(
+        {"keywords": [{"pattern": r"pre-?sales?", "weight": 7}], "exclusion_rules": [
+            {"pattern": r"red\s+flags?", "penalty": 3, "label": "mine"}]}
+    )  # fmt: skip
+    assert [(k.pattern, k.weight) for k in wl.keywords if k.pattern == r"pre-?sales?"] == [
+        (r"pre-?sales?", 7)
+    ]
+    assert [(x.label, x.penalty) for x in wl.exclusions if x.pattern == r"red\s+flags?"] == [
+        ("mine", 3)
+    ]
+
+
+def test_unknown_profile_and_match_mode_name_the_entry() -> None:
+    assert_names(config_error({"profile": "modrn"}), "profile", "'modrn'")
+    msg = config_error({"companies": [{"name": "A", "match": "exact"}]})
+    assert_names(msg, "companies[0].match", "'exact'")
 
 
 def test_exclusion_labels_may_repeat() -> None:
@@ -124,7 +145,7 @@ def test_duplicate_exclusion_pattern_across_rules_and_phrases() -> None:
 
 
 def test_duplicate_exclusion_pattern_of_builtin() -> None:
-    msg = config_error({"exclusion_phrases": [r"price\s+prediction"]})
+    msg = config_error({"profile": "seed", "exclusion_phrases": [r"price\s+prediction"]})
     assert_names(msg, "exclusion_phrases[0]", "duplicate", "builtin")
 
 

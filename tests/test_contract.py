@@ -24,10 +24,13 @@ def wl(
     *,
     builtins: bool = False,
     context_terms: list[str] | None = None,
+    profile: str = "seed",
     **extra: Any,
 ) -> dict[str, Any]:
-    """A from_dict watchlist; no built-ins and no context terms unless asked for."""
+    """A from_dict watchlist of the contract's (seed) semantics; no built-ins and no
+    context terms unless asked for."""
     d: dict[str, Any] = {
+        "profile": profile,
         "companies": companies or [],
         "keywords": keywords or [],
         "builtins": builtins,

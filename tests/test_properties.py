@@ -16,6 +16,7 @@ Run more examples with ``TGEMATCH_HYPOTHESIS_PROFILE=thorough`` (see conftest.py
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -59,7 +60,13 @@ WHITESPACE = st.text(
     min_size=1,
     max_size=3,
 )
-GLUE = st.sampled_from(["x", "_", "é", "1", "コ", "比", "$", ".", "İ", "\ud83d", "Z", "\u0301"])
+GLUE = st.sampled_from(
+    [
+        *("x", "_", "é", "1", "コ", "比", "$", ".", "İ", "\ud83d", "Z", "\u0301"),
+        # contractions and possessives at a word's end (docs §8.2)
+        *("'t", "'s", "\u2019s", "'S", "'", "\u2019", "'sx", "'1"),
+    ]
+)
 
 # ------------------------------------------------------------------------ watchlists
 
@@ -198,8 +205,20 @@ def companies(draw: st.DrawFn) -> list[dict[str, Any]]:
             aliases.append(name + " " + draw(st.sampled_from(WORDS)))
         if draw(st.booleans()) and " " in name.strip():
             aliases.append(name.split()[0])
+        if draw(st.integers(0, 3)) == 0:
+            # the modern profile's cases: ordinary words in both cases, short names,
+            # letterless names, copies (docs §8.1, §8.3)
+            name = draw(
+                st.sampled_from(
+                    ["Fabric", "fabric", "Treasure Hunt", "XAI", "Xai", "4", "1.5", "Haven",
+                     "Bridged Cal", "Wrapped Fab", "just"]
+                )
+            )  # fmt: skip
         tokens = draw(
-            st.lists(st.sampled_from(["CAL", "cal", "FAB", "$ETH", "X1", "比特"]), max_size=2)
+            st.lists(
+                st.sampled_from(["CAL", "cal", "FAB", "$ETH", "X1", "比特", "1", "100K", "$5m"]),
+                max_size=2,
+            )
         )
         exclusions = draw(st.lists(phrases(), max_size=2))
         c: dict[str, Any] = {"name": name, "aliases": aliases, "tokens": tokens}
@@ -208,6 +227,9 @@ def companies(draw: st.DrawFn) -> list[dict[str, Any]]:
         prio = draw(st.sampled_from([None, "HIGH", "MEDIUM", "LOW", "high", "Low"]))
         if prio is not None:
             c["priority"] = prio
+        match = draw(st.sampled_from([None, None, "auto", "any_case", "exact_case", "cashtag"]))
+        if match is not None:
+            c["match"] = match
         out.append(c)
     return out
 
@@ -216,6 +238,7 @@ def companies(draw: st.DrawFn) -> list[dict[str, Any]]:
 def watchlists(draw: st.DrawFn) -> dict[str, Any]:
     """A from_dict watchlist; invalid combinations (duplicates) are rejected."""
     d: dict[str, Any] = {"companies": draw(companies())}
+    d["profile"] = draw(st.sampled_from(["seed", "modern"]))
     d["builtins"] = draw(st.booleans())
     if draw(st.booleans()):
         d["keywords"] = draw(st.lists(rule_entries("keyword"), max_size=4))
@@ -236,6 +259,7 @@ def watchlists(draw: st.DrawFn) -> dict[str, Any]:
             "proximity_distance": draw(st.integers(0, 40)),
             "halve_penalty_with_context": draw(st.booleans()),
             "relevance_threshold": draw(st.integers(0, 100)),
+            "launch_threshold": draw(st.integers(0, 100)),
         }
     return d
 
@@ -253,13 +277,15 @@ def _spell(draw: st.DrawFn, literal: str) -> str:
 
 def _target_spellings(draw: st.DrawFn, plain: dict[str, Any]) -> str:
     """A spelling of one whole target: a literal of every part, short gaps between."""
-    multi: list[int] = [i for i, tg in enumerate(plain["targets"]) if tg[2] > 1]
+    # a modern company whose phrases can never match has a target without units
+    live = sorted({u[1] for u in plain["units"]})
+    multi: list[int] = [i for i in live if plain["targets"][i][2] > 1]
     prefer_multi: bool = draw(st.booleans())
     t: int
     if multi and prefer_multi:
         t = draw(st.sampled_from(multi))
     else:
-        t = draw(st.integers(0, len(plain["targets"]) - 1))
+        t = draw(st.sampled_from(live))
     nparts = plain["targets"][t][2]
     out = []
     for p in range(nparts):
@@ -274,12 +300,15 @@ def _target_spellings(draw: st.DrawFn, plain: dict[str, Any]) -> str:
 def documents(draw: st.DrawFn, plain: dict[str, Any]) -> str:
     """Random text with compiled literals, whole targets and lookahead contents spliced in."""
     pool = list(plain["literals"]) + [a for s in plain["nfb_sets"] for a in s if a.strip()]
+    written = list(plain["cased_literals"])  # exact-case forms, spelt as written
     pieces: list[str] = []
     for _ in range(draw(st.integers(1, 10))):
         choice = draw(st.integers(0, 11))
-        if pool and choice < 4:
+        if written and choice == 0:
+            pieces.append(draw(st.sampled_from(written)))
+        elif pool and choice < 4:
             pieces.append(_spell(draw, draw(st.sampled_from(pool))))
-        elif plain["targets"] and choice < 7:
+        elif plain["units"] and choice < 7:
             pieces.append(_target_spellings(draw, plain))
         elif choice < 9:
             pieces.append(draw(RANDOM_TEXT))
@@ -410,7 +439,9 @@ PLAIN_KEYS = {
     "company_target", "veto_target", "keyword_patterns", "keyword_weights", "keyword_target",
     "seed_keyword_order", "exclusion_labels", "exclusion_penalties", "exclusion_target",
     "context_terms", "context_target", "proximity_distance", "proximity_boost",
-    "relevance_threshold", "halve_penalty_with_context",
+    "relevance_threshold", "halve_penalty_with_context", "cased_literals", "shared_tags",
+    "shared_tag_companies", "shared_tag_target", "span_once", "relevance_mode",
+    "launch_threshold",
 }  # fmt: skip
 
 
@@ -427,16 +458,35 @@ def test_compiled_watchlist_invariants(case: tuple[Any, Any, Any, str]) -> None:
         assert all(c == " " or (not space(c) and fold(c) == c) for c in lit)
     units = [tuple(u) for u in plain["units"]]
     assert len(set(units)) == len(units)
-    for lit, target, part, flags, nfb in units:
+    modern = wl.profile == "modern"
+    for lit, target, part, flags, nfb, cased in units:
         assert 0 <= lit < len(lits) and 0 <= target < len(plain["targets"])
-        assert 0 <= part < plain["targets"][target][2] and 0 <= flags <= 3
+        assert 0 <= part < plain["targets"][target][2] and 0 <= flags <= 15
         assert -1 <= nfb < len(plain["nfb_sets"])
         if nfb >= 0:
             assert part == plain["targets"][target][2] - 1
+        # bit 3 (contractions) exactly on the modern profile's end-checked units
+        assert bool(flags & 8) == (modern and bool(flags & 2))
+        assert (cased >= 0) == bool(flags & 4)
+        if cased >= 0:
+            assert modern and plain["targets"][target][0] == 0
+            written = plain["cased_literals"][cased]
+            assert len(written) == len(lits[lit])
+            assert all((w == " ") == (c == " ") for w, c in zip(written, lits[lit], strict=True))
+            assert "".join(fold(w) if w != " " else w for w in written) == lits[lit]
     for t, (kind, _ref, nparts, max_gap) in enumerate(plain["targets"]):
-        assert 0 <= kind <= 4 and nparts >= 1 and max_gap == wl.scoring.max_gap
+        assert 0 <= kind <= 5 and nparts >= 1 and max_gap == wl.scoring.max_gap
         for p in range(nparts):
-            assert any(u[1] == t and u[2] == p for u in units), (t, p)
+            # only a modern company's own target may be empty (nothing of it can match)
+            assert any(u[1] == t and u[2] == p for u in units) or (modern and kind == 0), (t, p)
+    assert (plain["span_once"], plain["relevance_mode"]) == (modern, int(modern))
+    if not modern:
+        assert plain["shared_tags"] == [] and plain["cased_literals"] == []
+    for k, (tag, claimants) in enumerate(
+        zip(plain["shared_tags"], plain["shared_tag_companies"], strict=True)
+    ):
+        assert tag.startswith("$") and list(claimants) == sorted(set(claimants))
+        assert tuple(plain["targets"][plain["shared_tag_target"][k]][:2]) == (5, k)
     for alts in plain["nfb_sets"]:
         assert alts and all(a and "  " not in a for a in alts)
     n = len(wl.companies)
@@ -474,8 +524,8 @@ def test_public_api_equals_reference(backend: str, case: tuple[Any, Any, Any, st
     d, _compiled, plain, doc = case
     m = tgematch.Matcher(tgematch.Watchlist.from_dict(d), backend=backend)
     assert [(o.kind, o.id, o.start, o.end) for o in m.find(doc)] == ref_find_named(plain, doc)
-    companies, vetoed, keywords, exclusions, crypto, cs, ks, prox, pen, conf = ref_analyze(
-        plain, doc
+    companies, vetoed, keywords, exclusions, crypto, cs, ks, prox, pen, conf, amb, near = (
+        ref_analyze(plain, doc)
     )
     a = m.analyze(doc)
 
@@ -499,7 +549,13 @@ def test_public_api_equals_reference(backend: str, case: tuple[Any, Any, Any, st
     assert a.vetoed == tuple(plain["company_names"][i] for i in vetoed)
     assert (a.crypto_context, a.company_score, a.keyword_score) == (crypto, cs, ks)
     assert (a.proximity_boost, a.penalty, a.confidence) == (prox, pen, conf)
-    assert a.is_relevant == (conf >= plain["relevance_threshold"])
+    launch = max(0, min(100, ks - pen))
+    assert (a.launch_score, a.is_launch) == (launch, launch >= plain["launch_threshold"])
+    assert a.ambiguous == tuple(plain["shared_tags"][k] for k in amb)
+    if plain["relevance_mode"]:
+        assert a.is_relevant == (near and a.is_launch)
+    else:
+        assert a.is_relevant == (conf >= plain["relevance_threshold"])
 
 
 @given(case=cases(), title=st.one_of(st.none(), RANDOM_TEXT))
@@ -511,17 +567,20 @@ def test_matcher_consistent(backend: str, case: tuple[Any, Any, Any, str], title
     full = doc if title is None else f"{title}\n{doc}"
     assert a == m.analyze(full)
     occ = m.find(full)
+    tags = {(o.start, o.end) for o in occ if o.kind == "shared_cashtag"}
     for c in a.companies:
-        spans = tuple(
-            sorted({(o.start, o.end) for o in occ if o.kind == "company" and o.id == c.name})
-        )
-        assert c.spans == spans
-        assert c.positions == tuple(sorted({s for s, _e in spans}))
+        own = {(o.start, o.end) for o in occ if o.kind == "company" and o.id == c.name}
+        # a company's spans: its own occurrences, plus those of shared cashtags it claims
+        assert own and own <= set(c.spans) <= own | tags
+        assert c.spans == tuple(sorted(c.spans))
+        assert c.positions == tuple(sorted({s for s, _e in c.spans}))
+    span_once = m.compiled.span_once
     for k in a.keywords:
-        spans = tuple(
-            sorted({(o.start, o.end) for o in occ if o.kind == "keyword" and o.id == k.pattern})
-        )
-        assert k.spans == spans
+        spans = {(o.start, o.end) for o in occ if o.kind == "keyword" and o.id == k.pattern}
+        assert set(k.spans) <= spans if span_once else set(k.spans) == spans
+    if span_once:  # kept keyword occurrences never overlap (docs §8.4)
+        kept = sorted(sp for k in a.keywords for sp in k.spans)
+        assert all(e <= s for (_s0, e), (s, _e1) in itertools.pairwise(kept))
     assert a.crypto_context == any(o.kind == "context" for o in occ)
     total = a.company_score + a.keyword_score + a.proximity_boost - a.penalty
     assert a.confidence == max(0, min(100, total))
@@ -635,6 +694,7 @@ def test_pattern_literals_agree_with_python_re(
             "keywords": [{"pattern": pattern, "regex": True}],
             "builtins": False,
             "context_terms": [],
+            "profile": "seed",  # the seed's flags: whole-word checks only (docs §4)
         }
     )
     plain = compile_watchlist(wl).to_plain()

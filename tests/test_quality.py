@@ -1,9 +1,10 @@
 """The quality harness (tools/quality.py) on the hand labels, and the floor it holds.
 
-The floors are the figures measured when the labels were committed (before any rule
-was tuned on them; ``quality/DEFINITION.md``). A change that makes the analysis find
-less than that fails here; a change that finds more raises the floor in the same
-commit. Needs the shared corpora (``../shared`` or ``$TGEMATCH_SHARED``).
+The floors are the figures measured with the modern profile's rules (issue 11; the
+baseline measured when the labels were committed, before any rule was tuned on them, is
+in the README). A change that makes the analysis find less than that fails here; a
+change that finds more raises the floor in the same commit. Needs the shared corpora
+(``../shared`` or ``$TGEMATCH_SHARED``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: (split, metric) -> (precision floor, recall floor), in per cent, as measured.
 FLOORS = {
-    ("dev", "companies/wl15"): (23.5, 100.0),
-    ("dev", "companies/wl10k"): (22.5, 100.0),
-    ("dev", "launch"): (66.7, 50.0),
-    ("test", "companies/wl15"): (28.6, 100.0),
-    ("test", "companies/wl10k"): (23.5, 100.0),
-    ("test", "launch"): (72.4, 41.2),
+    ("dev", "companies/wl15"): (66.7, 100.0),
+    ("dev", "companies/wl10k"): (83.9, 78.9),
+    ("dev", "launch"): (87.1, 81.0),
+    ("test", "alerts/wl15"): (100.0, 100.0),
+    ("test", "companies/wl15"): (66.7, 100.0),
+    ("test", "companies/wl10k"): (80.7, 83.7),
+    ("test", "launch"): (77.7, 82.3),
 }
 
 

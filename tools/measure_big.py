@@ -188,10 +188,13 @@ def project_companies(
     return companies, report
 
 
-def project_watchlist(records: Iterable[dict[str, Any]]) -> tuple[Watchlist, ProjectReport]:
-    """The project watchlist (:func:`project_companies` plus the built-in rules)."""
+def project_watchlist(
+    records: Iterable[dict[str, Any]], profile: str = "modern"
+) -> tuple[Watchlist, ProjectReport]:
+    """The project watchlist (:func:`project_companies` plus the built-in rules of
+    ``profile``)."""
     companies, report = project_companies(records)
-    return Watchlist.from_dict({"companies": companies}), report
+    return Watchlist.from_dict({"companies": companies, "profile": profile}), report
 
 
 def _with_emoji(text: str, rng: random.Random) -> str:

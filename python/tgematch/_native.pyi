@@ -28,6 +28,7 @@ _RawAnalysis: TypeAlias = tuple[
     int,
     int,
     tuple[int, ...],
+    bool,
 ]
 """The engine-neutral analysis of one text (docs/matching.md §7), in this order:
 
@@ -41,7 +42,9 @@ _RawAnalysis: TypeAlias = tuple[
 5. ``company_score``; 6. ``keyword_score``; 7. ``proximity_boost``; 8. ``penalty``;
 9. ``confidence`` = clamp(0, 100, company + keyword + proximity - penalty);
 10. shared cashtags (indices, sorted) that occurred with none of their claimants matched
-    (``Analysis.ambiguous``, §8.3).
+    (``Analysis.ambiguous``, §8.3);
+11. ``near``: a matched company position and a counted keyword position differ by less
+    than the proximity distance (§7; modern relevance needs it, §8.5).
 
 Only tuples, so the result of a text in which nothing occurred is one shared object.
 """

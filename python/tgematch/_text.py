@@ -78,6 +78,15 @@ def normalize_phrase(phrase: str) -> str:
     return _RUNS.sub(" ", fold_space(phrase)).strip(" ")
 
 
+SPACE_TABLE: dict[int, str] = {ord(c): " " for c in SPACE_CHARS}
+
+
+def normalize_spaces(phrase: str) -> str:
+    """A phrase as written, spaces normalised but not folded: every run of space
+    characters becomes one space, stripped (``fold`` of it is :func:`normalize_phrase`)."""
+    return _RUNS.sub(" ", phrase.translate(SPACE_TABLE)).strip(" ")
+
+
 def collapse_spaces(folded: str) -> str:
     """Merge runs of U+0020 into one (the text must already be folded with :func:`fold_space`)."""
     return _RUNS.sub(" ", folded)

@@ -16,13 +16,15 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
-from ._text import CLASSES, GLUE, fold_space
+from ._text import CLASSES, GLUE, SPACE_TABLE, WORD, fold_space
 from .patterns import (
+    CONTRACTION_END,
     END_CHECK,
     KIND_COMPANY,
     KIND_CONTEXT,
     KIND_EXCLUSION,
     KIND_KEYWORD,
+    KIND_SHARED,
     START_CHECK,
     CompiledWatchlist,
 )
@@ -42,8 +44,10 @@ RawAnalysis = tuple[
     int,
     int,
     int,
+    tuple[int, ...],
+    bool,
 ]
-EMPTY_RAW: RawAnalysis = ((), (), (), (), False, 0, 0, 0, 0, 0)
+EMPTY_RAW: RawAnalysis = ((), (), (), (), False, 0, 0, 0, 0, 0, (), False)
 """The raw result of a document in which nothing occurred (both engines share its form)."""
 
 _RUNS = re.compile("  +")
@@ -114,14 +118,23 @@ class PythonEngine:
     def _init_units(self, compiled: CompiledWatchlist) -> None:
         """What every scanner needs: the units of each literal, part counts, gap bounds."""
         self.compiled = compiled
-        units: list[list[tuple[int, int, int, re.Pattern[str] | None]]] = [
+        units: list[list[tuple[int, int, int, re.Pattern[str] | None, str | None]]] = [
             [] for _ in compiled.literals
         ]
         # A not-followed-by set may hold up to 4,096 alternatives: one trie regex per set
         # tests them all in one match instead of one startswith each per occurrence.
         nfb_res = [re.compile(_trie_regex(alts)) for alts in compiled.nfb_sets]
-        for lit, target, part, flags, nfb in compiled.units:
-            units[lit].append((target, part, flags, nfb_res[nfb] if nfb >= 0 else None))
+        cased = compiled.cased_literals
+        for lit, target, part, flags, nfb, cid in compiled.units:
+            units[lit].append(
+                (
+                    target,
+                    part,
+                    flags,
+                    nfb_res[nfb] if nfb >= 0 else None,
+                    cased[cid] if cid >= 0 else None,
+                )
+            )
         self._units = units
         self._lens = [len(s) for s in compiled.literals]
         self._nparts = [t[2] for t in compiled.targets]
@@ -161,6 +174,7 @@ class PythonEngine:
         n = len(text)
         classes = CLASSES
         units, lens, nparts = self._units, self._lens, self._nparts
+        written: str | None = None  # the collapsed text unfolded, for exact-case units
         for p, lid in self._literal_matches(collapsed):
             q = p + lens[lid]  # collapsed end (exclusive)
             if bk_c:
@@ -170,7 +184,7 @@ class PythonEngine:
                 e = q + (bk_shift[k - 1] if k else 0)
             else:
                 s, e = p, q
-            for target, part, flags, nfb in units[lid]:
+            for target, part, flags, nfb, cased in units[lid]:
                 if (
                     flags & START_CHECK
                     and s
@@ -185,6 +199,15 @@ class PythonEngine:
                     continue
                 if nfb is not None and nfb.match(collapsed, q):
                     continue
+                if flags & CONTRACTION_END and e + 1 < n and _contraction(text, e, n):
+                    continue
+                if cased is not None:
+                    if written is None:
+                        # spaces are where the folded text has them, so the same
+                        # collapsing gives the same indices
+                        written = _RUNS.sub(" ", text.translate(SPACE_TABLE))
+                    if written[p:q] != cased:
+                        continue
                 parts = found.get(target)
                 if parts is None:
                     parts = found[target] = [set() for _ in range(nparts[target])]
@@ -230,11 +253,11 @@ class PythonEngine:
         spans = self._target_spans(text, self._scan(text))
         if not spans:
             return EMPTY_RAW
-        companies: list[tuple[int, SpanTuple]] = []
+        company_spans: dict[int, list[tuple[int, int]]] = {}
         vetoed: list[int] = []
-        keywords: list[tuple[int, SpanTuple]] = []
+        keyword_occ: list[tuple[int, list[tuple[int, int]]]] = []
         excluded: list[tuple[int, SpanTuple]] = []
-        company_score = keyword_score = 0
+        shared: list[int] = []
         context = False
         targets = c.targets
         # Only targets that occurred are visited, in target order (= configuration order
@@ -246,15 +269,30 @@ class PythonEngine:
                 if v >= 0 and v in spans:
                     vetoed.append(ref)
                 else:
-                    companies.append((ref, tuple(spans[t])))
-                    company_score += c.company_scores[ref]
+                    company_spans[ref] = spans[t]
+            elif kind == KIND_SHARED:
+                shared.append(t)
             elif kind == KIND_KEYWORD:
-                keywords.append((ref, tuple(spans[t])))
-                keyword_score += c.keyword_weights[ref]
+                keyword_occ.append((ref, spans[t]))
             elif kind == KIND_EXCLUSION:
                 excluded.append((ref, tuple(spans[t])))
             elif kind == KIND_CONTEXT:
                 context = True
+        ambiguous: list[int] = []
+        for t in shared:
+            ref = targets[t][1]
+            credited = [i for i in c.shared_tag_companies[ref] if i in company_spans]
+            if not credited:
+                ambiguous.append(ref)
+            for i in credited:
+                company_spans[i] = sorted(set(company_spans[i]) | set(spans[t]))
+        companies = [(i, tuple(company_spans[i])) for i in sorted(company_spans)]
+        company_score = sum(c.company_scores[i] for i, _ in companies)
+        if c.span_once and keyword_occ:
+            keywords = _resolve_spans(keyword_occ, c.keyword_weights)
+        else:
+            keywords = [(ref, tuple(sp)) for ref, sp in keyword_occ]
+        keyword_score = sum(c.keyword_weights[ref] for ref, _ in keywords)
         halve = context and c.halve_penalty_with_context
         exclusions: list[tuple[int, SpanTuple, int]] = []
         penalty = 0
@@ -262,8 +300,7 @@ class PythonEngine:
             applied = c.exclusion_penalties[ref] // 2 if halve else c.exclusion_penalties[ref]
             exclusions.append((ref, sp, applied))
             penalty += applied
-        boost = 0
-        if (
+        near = bool(
             companies
             and keywords
             and _near(
@@ -271,8 +308,8 @@ class PythonEngine:
                 [s for _, sp in keywords for s, _ in sp],
                 c.proximity_distance,
             )
-        ):
-            boost = c.proximity_boost
+        )
+        boost = c.proximity_boost if near else 0
         confidence = max(0, min(100, company_score + keyword_score + boost - penalty))
         return (
             tuple(companies),
@@ -285,6 +322,8 @@ class PythonEngine:
             boost,
             penalty,
             confidence,
+            tuple(ambiguous),
+            near,
         )
 
     def analyze_many(self, texts: Iterable[str], threads: int = 1) -> list[RawAnalysis]:
@@ -336,6 +375,37 @@ def _combine_gaps(parts: list[Spans], max_gap: int, newlines: list[int]) -> Span
                 cur_best[oi] = best[window[0]]
         best = cur_best
     return sorted({(s, b) for (s, _), b in zip(parts[0], best, strict=True) if b is not None})
+
+
+def _contraction(text: str, e: int, n: int) -> bool:
+    """True when ``text[e]`` is an apostrophe that continues a word ("haven't"), not a
+    possessive ("Caldera's"): docs §8.2. Needs ``e + 1 < n``."""
+    if text[e] not in "'\u2019" or not CLASSES[ord(text[e + 1])] & WORD:
+        return False
+    return not (text[e + 1] in "sS" and (e + 2 == n or not CLASSES[ord(text[e + 2])] & WORD))
+
+
+def _resolve_spans(
+    occ: list[tuple[int, list[tuple[int, int]]]], weights: Sequence[int]
+) -> list[tuple[int, SpanTuple]]:
+    """Each span counts once (docs §8.4): occurrences by weight descending, rule, start,
+    end; one is kept when it overlaps no kept one. The rules with a kept occurrence, in
+    rule order, with their kept spans."""
+    order = sorted(
+        ((-weights[ref], ref, s, e) for ref, sp in occ for s, e in sp),
+    )
+    kept: list[tuple[int, int]] = []  # sorted by start; kept spans never overlap
+    out: dict[int, list[tuple[int, int]]] = {}
+    for _, ref, s, e in order:
+        k = bisect.bisect_left(kept, (s, e))
+        # neighbours: the kept span starting before (s, e) and the one at/after it
+        if k and kept[k - 1][1] > s:
+            continue
+        if k < len(kept) and kept[k][0] < e:
+            continue
+        kept.insert(k, (s, e))
+        out.setdefault(ref, []).append((s, e))
+    return [(ref, tuple(sorted(out[ref]))) for ref in sorted(out)]
 
 
 def _near(a: list[int], b: list[int], distance: int) -> bool:

@@ -153,6 +153,11 @@ class Matcher:
         return self._watchlist
 
     @property
+    def diagnostics(self) -> tuple[str, ...]:
+        """What the watchlist declares that can never match, each with its entry and why."""
+        return self._compiled.diagnostics
+
+    @property
     def compiled(self) -> CompiledWatchlist:
         """The compiled watchlist both engines consume."""
         return self._compiled
@@ -176,7 +181,7 @@ class Matcher:
 
     def _python_analysis(self, content: str, title: str | None = None) -> Analysis:
         raw = self._engine.analyze(content if title is None else "\n".join((title, content)))
-        if not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4]):
+        if not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4] or raw[10]):
             return self._empty  # immutable, so one shared instance serves every empty result
         return build_analysis(raw, self._watchlist, self._compiled)
 
@@ -186,7 +191,9 @@ class Matcher:
         texts = [d if d.__class__ is str else convert(d, i) for i, d in enumerate(docs)]
         wl, comp, empty = self._watchlist, self._compiled, self._empty
         return [
-            build_analysis(r, wl, comp) if (r[0] or r[1] or r[2] or r[3] or r[4]) else empty
+            build_analysis(r, wl, comp)
+            if (r[0] or r[1] or r[2] or r[3] or r[4] or r[10])
+            else empty
             for r in self._engine.analyze_many(texts, threads)
         ]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._text import fold_char, is_space, normalize_phrase
+from .company_forms import PhraseDecision, company_forms
 
 if TYPE_CHECKING:
     from .watchlist import Watchlist
@@ -23,6 +24,7 @@ __all__ = [
     "KIND_EXCLUSION",
     "KIND_KEYWORD",
     "KIND_NAMES",
+    "KIND_SHARED",
     "KIND_VETO",
     "MAX_ALTERNATIVES",
     "MAX_EXPANSION_CHARS",
@@ -58,11 +60,13 @@ MAX_PATTERN_LENGTH = 10_000
 MAX_NESTING = 100
 """Deepest nesting of groups the parser accepts (the expansion recurses once per level)."""
 
-KIND_COMPANY, KIND_VETO, KIND_KEYWORD, KIND_EXCLUSION, KIND_CONTEXT = range(5)
-KIND_NAMES = ("company", "company_exclusion", "keyword", "exclusion", "context")
+KIND_COMPANY, KIND_VETO, KIND_KEYWORD, KIND_EXCLUSION, KIND_CONTEXT, KIND_SHARED = range(6)
+KIND_NAMES = ("company", "company_exclusion", "keyword", "exclusion", "context", "shared_cashtag")
 
 START_CHECK = 1
 END_CHECK = 2
+EXACT_CASE = 4
+CONTRACTION_END = 8
 
 
 class PatternError(ValueError):
@@ -447,7 +451,8 @@ class CompiledWatchlist:
     """A watchlist compiled to plain data (``docs/matching.md`` §5); picklable."""
 
     literals: tuple[str, ...]
-    units: tuple[tuple[int, int, int, int, int], ...]
+    units: tuple[tuple[int, int, int, int, int, int], ...]
+    cased_literals: tuple[str, ...]
     nfb_sets: tuple[tuple[str, ...], ...]
     targets: tuple[tuple[int, int, int, int], ...]
     company_names: tuple[str, ...]
@@ -467,12 +472,23 @@ class CompiledWatchlist:
     proximity_boost: int
     relevance_threshold: int
     halve_penalty_with_context: bool
+    shared_tags: tuple[str, ...] = ()
+    shared_tag_companies: tuple[tuple[int, ...], ...] = ()
+    shared_tag_target: tuple[int, ...] = ()
+    span_once: bool = False
+    relevance_mode: int = 0
+    launch_threshold: int = 50
+    diagnostics: tuple[str, ...] = ()
+    """Every phrase the watchlist declares that can never match, with its entry and why."""
+    decisions: tuple[PhraseDecision, ...] = ()
+    """How each company name, alias and ticker matches, and why (docs §8.1)."""
 
     def to_plain(self) -> dict[str, Any]:
         """The dict of lists and scalars that the Rust engine's constructor takes."""
         return {
             name: (list(value) if isinstance(value, tuple) else value)
             for name, value in self.__dict__.items()
+            if name not in ("diagnostics", "decisions")
         }
 
     def target_id(self, target: int) -> str:
@@ -488,19 +504,41 @@ class CompiledWatchlist:
             return self.keyword_patterns[ref]
         if kind == KIND_EXCLUSION:
             return self.exclusion_labels[ref]
+        if kind == KIND_SHARED:
+            return self.shared_tags[ref]
         return self.context_terms[ref]
 
 
 def compile_watchlist(watchlist: Watchlist) -> CompiledWatchlist:
     """Compile a watchlist into the plain data both engines consume."""
     scoring = watchlist.scoring
+    modern = watchlist.profile == "modern"
+    # Modern: "haven't" does not end the word "haven" (docs §8.2).
+    end_flags = END_CHECK | CONTRACTION_END if modern else END_CHECK
     literals: list[str] = []
     lit_ids: dict[str, int] = {}
-    units: list[tuple[int, int, int, int, int]] = []
-    seen_units: set[tuple[int, int, int, int, int]] = set()
+    cased: list[str] = []
+    cased_ids: dict[str, int] = {}
+    units: list[tuple[int, int, int, int, int, int]] = []
+    seen_units: set[tuple[int, int, int, int, int, int]] = set()
     nfb_sets: list[tuple[str, ...]] = []
     nfb_ids: dict[tuple[str, ...], int] = {}
     targets: list[tuple[int, int, int, int]] = []
+
+    def unit(lit: str, t: int, pi: int, flags: int, nfb: int, written: str | None) -> None:
+        lid = lit_ids.setdefault(lit, len(literals))
+        if lid == len(literals):
+            literals.append(lit)
+        cid = -1
+        if written is not None:
+            flags |= EXACT_CASE
+            cid = cased_ids.setdefault(written, len(cased))
+            if cid == len(cased):
+                cased.append(written)
+        u = (lid, t, pi, flags, nfb, cid)
+        if u not in seen_units:
+            seen_units.add(u)
+            units.append(u)
 
     def add(kind: int, ref: int, parsed: ParsedPattern) -> int:
         t = len(targets)
@@ -512,27 +550,55 @@ def compile_watchlist(watchlist: Watchlist) -> CompiledWatchlist:
                 nfb_sets.append(parsed.not_followed_by)
         last = len(parsed.parts) - 1
         for pi, part in enumerate(parsed.parts):
-            flags = (START_CHECK if part.check_start else 0) | (END_CHECK if part.check_end else 0)
+            flags = (START_CHECK if part.check_start else 0) | (end_flags if part.check_end else 0)
             for lit in part.literals:
-                lid = lit_ids.setdefault(lit, len(literals))
-                if lid == len(literals):
-                    literals.append(lit)
-                unit = (lid, t, pi, flags, nfb if pi == last else -1)
-                if unit not in seen_units:
-                    seen_units.add(unit)
-                    units.append(unit)
+                unit(lit, t, pi, flags, nfb if pi == last else -1, None)
         return t
 
+    def add_phrases(kind: int, ref: int, folded: list[str], written: list[str]) -> int:
+        """A one-part target of whole-word phrases; ``written`` ones match in exact case."""
+        t = len(targets)
+        targets.append((kind, ref, 1, scoring.max_gap))
+        flags = START_CHECK | end_flags
+        for lit in sorted(set(folded)):
+            unit(lit, t, 0, flags, -1, None)
+        for w in sorted(set(written)):
+            unit(normalize_phrase(w), t, 0, flags, -1, w)
+        return t
+
+    forms = [company_forms(c, i, modern) for i, c in enumerate(watchlist.companies)]
+    # A cashtag claimed by several companies is one target of its own (docs §8.3).
+    claimants: dict[str, list[int]] = {}
+    copies: set[str] = set()
+    if modern:
+        for i, f in enumerate(forms):
+            for tag in dict.fromkeys(f.tickers):
+                claimants.setdefault(tag, []).append(i)
+                if f.copy:
+                    copies.add(tag)
+    # A copy's cashtag is the original's too, even when the original is not watched.
+    shared = {tag: ids for tag, ids in claimants.items() if len(ids) > 1 or tag in copies}
     company_target: list[int] = []
     veto_target: list[int] = []
     company_scores: list[int] = []
-    for i, c in enumerate(watchlist.companies):
-        company_target.append(
-            add(KIND_COMPANY, i, phrase_pattern(c.name, *c.aliases, *map(cashtag, c.tokens)))
-        )
+    diagnostics: list[str] = []
+    decisions: list[PhraseDecision] = []
+    for i, (c, f) in enumerate(zip(watchlist.companies, forms, strict=True)):
+        own = [*f.any_case, *(t for t in f.tickers if t not in shared)]
+        company_target.append(add_phrases(KIND_COMPANY, i, own, list(f.exact_case)))
         veto_target.append(add(KIND_VETO, i, phrase_pattern(*c.exclusions)) if c.exclusions else -1)
         bonus = scoring.high_priority_bonus if c.priority == "HIGH" else 0
         company_scores.append(scoring.company_score + bonus)
+        decisions.extend(f.decisions)
+        for d in f.decisions:
+            if d.mode in ("never", "cashtag_only"):
+                diagnostics.append(f"{d.where} {d.phrase!r}: never matches as a word ({d.reason})")
+        if modern and not (f.any_case or f.exact_case or f.tickers):
+            diagnostics.append(f"companies[{i}] {c.name!r}: nothing of it can ever match")
+    shared_tags = tuple(sorted(shared))
+    shared_tag_target = tuple(
+        add_phrases(KIND_SHARED, k, [tag], []) for k, tag in enumerate(shared_tags)
+    )
 
     def rule(pattern: str, regex: bool) -> ParsedPattern:
         return parse_pattern(pattern) if regex else phrase_pattern(pattern)
@@ -550,6 +616,7 @@ def compile_watchlist(watchlist: Watchlist) -> CompiledWatchlist:
     return CompiledWatchlist(
         literals=tuple(literals),
         units=tuple(units),
+        cased_literals=tuple(cased),
         nfb_sets=tuple(nfb_sets),
         targets=tuple(targets),
         company_names=tuple(c.name for c in watchlist.companies),
@@ -569,4 +636,12 @@ def compile_watchlist(watchlist: Watchlist) -> CompiledWatchlist:
         proximity_boost=scoring.proximity_boost,
         relevance_threshold=scoring.relevance_threshold,
         halve_penalty_with_context=scoring.halve_penalty_with_context,
+        shared_tags=shared_tags,
+        shared_tag_companies=tuple(tuple(shared[t]) for t in shared_tags),
+        shared_tag_target=shared_tag_target,
+        span_once=modern,
+        relevance_mode=1 if modern else 0,
+        launch_threshold=scoring.launch_threshold,
+        diagnostics=tuple(diagnostics),
+        decisions=tuple(decisions),
     )

@@ -119,6 +119,9 @@ class _AnalysisFields(NamedTuple):
     penalty: int
     confidence: int
     is_relevant: bool
+    launch_score: int
+    is_launch: bool
+    ambiguous: tuple[str, ...]
 
 
 def _plain(value: Any) -> Any:
@@ -134,9 +137,14 @@ class Analysis(_AnalysisFields):
 
     Offsets index the scanned text: ``f"{title}\\n{content}"``, or the content alone when
     no title was given. ``confidence`` is ``clamp(0, 100, company_score + keyword_score +
-    proximity_boost - penalty)``; ``is_relevant`` is ``confidence >= 50`` by default.
-    ``vetoed`` names companies that occurred but were suppressed by one of their own
-    exclusion phrases.
+    proximity_boost - penalty)``. ``launch_score`` is ``clamp(0, 100, keyword_score -
+    penalty)``, the launch evidence whatever the company, and ``is_launch`` is
+    ``launch_score >= launch_threshold`` (50). ``is_relevant``: in the modern profile, a
+    watched company near launch news (``is_launch`` and a company occurrence within
+    ``proximity_distance`` of a counted keyword occurrence); in the seed profile
+    ``confidence >= 50``. ``vetoed`` names companies that occurred but were
+    suppressed by one of their own exclusion phrases; ``ambiguous`` the cashtags claimed
+    by several companies of which none was named (docs/matching.md §8.3).
     """
 
     __slots__ = ()
@@ -163,9 +171,10 @@ def _positions(spans: tuple[Span, ...]) -> tuple[int, ...]:
 
 def build_analysis(raw: RawAnalysis, watchlist: Watchlist, compiled: CompiledWatchlist) -> Analysis:
     """Turn an engine's raw tuple (tuples only, spans sorted and distinct) into an Analysis."""
-    companies, vetoed, keywords, exclusions, context, cs, ks, boost, penalty, conf = raw
+    companies, vetoed, keywords, exclusions, context, cs, ks, boost, penalty, conf, amb, near = raw
     wc, wk, wx = watchlist.companies, watchlist.keywords, watchlist.exclusions
     scores = compiled.company_scores
+    launch = max(0, min(100, ks - penalty))
     # positional construction: noticeably cheaper than keywords on the per-document path
     return Analysis(
         tuple(
@@ -190,7 +199,12 @@ def build_analysis(raw: RawAnalysis, watchlist: Watchlist, compiled: CompiledWat
         boost,
         penalty,
         conf,
-        conf >= compiled.relevance_threshold,
+        (near and launch >= compiled.launch_threshold)
+        if compiled.relevance_mode
+        else conf >= compiled.relevance_threshold,
+        launch,
+        launch >= compiled.launch_threshold,
+        tuple(compiled.shared_tags[k] for k in amb) if amb else (),
     )
 
 
@@ -212,6 +226,9 @@ def results_spec(
         "keywords": [(k.pattern, k.weight) for k in watchlist.keywords],
         "exclusions": [(x.label, x.pattern) for x in watchlist.exclusions],
         "relevance_threshold": compiled.relevance_threshold,
+        "relevance_mode": compiled.relevance_mode,
+        "launch_threshold": compiled.launch_threshold,
+        "shared_tags": list(compiled.shared_tags),
         "empty": empty,
     }
 

@@ -20,15 +20,27 @@ from typing import Any, TypeVar
 
 from ._text import normalize_phrase
 from .inputs import WATCHLIST_MAX_BYTES, read_regular_file
+from .rules import (
+    BUILTIN_EXCLUSIONS,
+    BUILTIN_KEYWORDS,
+    DEFAULT_CONTEXT_TERMS,
+    MODERN_EXCLUSION_PENALTY,
+    MODERN_EXCLUSIONS,
+    MODERN_KEYWORDS,
+    MODERN_TIER_WEIGHTS,
+    SEED_TIER_WEIGHTS,
+)
 
 __all__ = [
     "BUILTIN_EXCLUSIONS",
     "BUILTIN_KEYWORDS",
     "DEFAULT_CONTEXT_TERMS",
+    "MATCH_MODES",
     "MAX_COMPANY_NAME",
     "MAX_INT",
     "MAX_NESTING",
     "MAX_STATUS",
+    "PROFILES",
     "Company",
     "ConfigError",
     "ExclusionRule",
@@ -40,10 +52,14 @@ __all__ = [
 
 PRIORITIES = ("HIGH", "MEDIUM", "LOW")
 TIERS = ("high", "medium", "low")
-DEFAULT_TIER_WEIGHTS = {"high": 25, "medium": 15, "low": 5}
+DEFAULT_TIER_WEIGHTS = SEED_TIER_WEIGHTS
+MATCH_MODES = ("auto", "any_case", "exact_case", "cashtag")
+"""How a company's name and aliases match (docs/matching.md §8.1)."""
+PROFILES = ("modern", "seed")
+"""``seed``: the seed system's semantics exactly; ``modern``: docs/matching.md §8."""
 METADATA_KEYS = frozenset({"about", "description", "name", "version"})
 PATTERN_MARKERS = frozenset("\\()|[]{}*+?")
-COMPANY_KEYS = ("name", "aliases", "tokens", "exclusions", "priority")
+COMPANY_KEYS = ("name", "aliases", "tokens", "exclusions", "priority", "match")
 
 MAX_INT = 10**9
 """The one bound (inclusive) for every integer of a watchlist: weights, penalties, scores,
@@ -64,40 +80,6 @@ parsing, because ``json`` and ``tomllib`` recurse and a deep file would end in
 # displayed safely, and no name, phrase or pattern needs them (patterns write ``\s``).
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-# Contract §5: the seed system's built-in rules.
-BUILTIN_KEYWORDS: tuple[tuple[str, int], ...] = (
-    (r"token\s+generation\s+event", 45),
-    (r"tge\s+(is\s+)?live", 40),
-    (r"airdrop\s+(is\s+)?live", 40),
-    (r"claim\s+(your\s+)?tokens?\s+(now|today)", 40),
-    (r"token\s+launch\s+date", 35),
-    (r"tokens?\s+(are\s+)?(now\s+)?available", 35),
-    (r"trading\s+(is\s+)?(now\s+)?live", 35),
-    (r"claim\s+portal\s+(is\s+)?(now\s+)?live", 40),
-    (r"genesis\s+event", 30),
-    (r"mainnet\s+launch", 30),
-)
-BUILTIN_EXCLUSIONS: tuple[tuple[str, int, str], ...] = (
-    (r"test\s*net(?!\s+to\s+mainnet)", 50, "testnet"),
-    (r"game\s+token(?!omics)", 40, "game_token"),
-    (r"nft\s+(collection|drop|mint)", 30, "nft_collection"),
-    (r"price\s+prediction", 35, "speculation"),
-    (r"in-game\s+(currency|item|token)", 45, "gaming"),
-)
-DEFAULT_CONTEXT_TERMS: tuple[str, ...] = (
-    "blockchain",
-    "crypto",
-    "defi",
-    "web3",
-    "protocol",
-    "mainnet",
-    "smart contract",
-    "dapp",
-    "layer 2",
-    "layer2",
-    "rollup",
-)
-
 
 class ConfigError(ValueError):
     """An invalid watchlist: the message names the offending entry and the reason."""
@@ -109,8 +91,10 @@ class Company:
 
     ``tokens`` are ticker symbols, matched as cashtags (``$`` + symbol). ``exclusions``
     are phrases meaning the name is used in another sense; any of them in a document
-    vetoes the company for that document. ``extra`` keeps every other key of the
-    configuration (for example ``status``); it does not affect matching.
+    vetoes the company for that document. ``match`` says how the name and aliases match
+    in the modern profile (``auto``, ``any_case``, ``exact_case`` or ``cashtag``;
+    docs/matching.md §8.1). ``extra`` keeps every other key of the configuration (for
+    example ``status``); it does not affect matching.
     """
 
     name: str
@@ -119,10 +103,12 @@ class Company:
     exclusions: tuple[str, ...] = ()
     priority: str = "MEDIUM"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    match: str = "auto"
 
     def to_dict(self) -> dict[str, Any]:
-        """The seed's dict form of this company (extra keys included)."""
-        return {
+        """The seed's dict form of this company (extra keys included; ``match`` only
+        when it is not the default)."""
+        out = {
             "name": self.name,
             "aliases": list(self.aliases),
             "tokens": list(self.tokens),
@@ -130,6 +116,9 @@ class Company:
             "priority": self.priority,
             **self.extra,
         }
+        if self.match != "auto":
+            out["match"] = self.match
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +154,10 @@ class Scoring:
     * ``max_gap``: the longest gap, in characters, that ``.*`` in a pattern bridges.
     * ``halve_penalty_with_context``: exclusion penalties are halved (floor) when the
       document has crypto context.
+    * ``launch_threshold``: launch news (``is_launch``) at this ``launch_score`` or above.
+
+    The modern profile's defaults differ in ``exclusion_penalty`` (0) and
+    ``halve_penalty_with_context`` (false): see :data:`MODERN_SCORING_DEFAULTS`.
     """
 
     company_score: int = 20
@@ -176,6 +169,16 @@ class Scoring:
     relevance_threshold: int = 50
     max_gap: int = 200
     halve_penalty_with_context: bool = True
+    launch_threshold: int = 50
+
+
+MODERN_SCORING_DEFAULTS: dict[str, Any] = {
+    "exclusion_penalty": MODERN_EXCLUSION_PENALTY,
+    # An exclusion marks a non-event whatever the context: crypto news is where testnets
+    # and scam warnings appear, so halving there halved every penalty that mattered.
+    "halve_penalty_with_context": False,
+}
+"""Where the modern profile's scoring defaults differ from the seed's (``Scoring()``)."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ class Watchlist:
     exclusions: tuple[ExclusionRule, ...]
     context_terms: tuple[str, ...] = DEFAULT_CONTEXT_TERMS
     scoring: Scoring = Scoring()
+    profile: str = "modern"
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -198,7 +202,14 @@ class Watchlist:
         # like any other watchlist (a frozen dataclass would otherwise skip __post_init__).
         return (
             Watchlist,
-            (self.companies, self.keywords, self.exclusions, self.context_terms, self.scoring),
+            (
+                self.companies,
+                self.keywords,
+                self.exclusions,
+                self.context_terms,
+                self.scoring,
+                self.profile,
+            ),
         )
 
     # ------------------------------------------------------------------ constructors
@@ -223,13 +234,18 @@ class Watchlist:
             "context_terms",
             "builtins",
             "scoring",
+            "profile",
         }
         for key in config:
             if not isinstance(key, str) or (key not in known and key not in METADATA_KEYS):
                 raise ConfigError(
                     f"watchlist: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
                 )
-        scoring = _scoring(config.get("scoring", {}))
+        profile = config.get("profile", "modern")
+        if profile not in PROFILES:
+            raise ConfigError(f"profile: expected 'modern' or 'seed', got {profile!r}")
+        modern = profile == "modern"
+        scoring = _scoring(config.get("scoring", {}), MODERN_SCORING_DEFAULTS if modern else {})
         builtins = config.get("builtins", True)
         if not isinstance(builtins, bool):
             raise ConfigError(f"builtins: expected true or false, got {builtins!r}")
@@ -237,27 +253,39 @@ class Watchlist:
             _company(c, f"companies[{i}]")
             for i, c in enumerate(_list(config.get("companies", []), "companies"))
         )
-        entries = [(f"builtin keyword {p!r}", KeywordRule(p, w, True)) for p, w in BUILTIN_KEYWORDS]
-        keywords = _unique(
-            (entries if builtins else []) + _keywords(config, scoring), "keyword pattern"
+        user = _keywords(config, scoring, MODERN_TIER_WEIGHTS if modern else SEED_TIER_WEIGHTS)
+        builtin_kw = [(p, w) for p, w, _ in MODERN_KEYWORDS] if modern else list(BUILTIN_KEYWORDS)
+        builtin_x = (
+            [(p, w, lab) for p, w, lab, _ in MODERN_EXCLUSIONS]
+            if modern
+            else list(BUILTIN_EXCLUSIONS)
         )
+        if modern:
+            # A configuration's rule with a built-in's pattern replaces the built-in (the
+            # configuration's weight counts); the seed profile keeps the seed's rule that
+            # the same pattern twice is an error.
+            mine = {r.pattern for _, r in user}
+            builtin_kw = [(p, w) for p, w in builtin_kw if p not in mine]
+        entries = [(f"builtin keyword {p!r}", KeywordRule(p, w, True)) for p, w in builtin_kw]
+        keywords = _unique((entries if builtins else []) + user, "keyword pattern")
         # Labels may repeat (several patterns can share one label, and the seed's JSON
         # has a phrase "testnet" beside the built-in rule labelled testnet); the same
         # pattern twice is a mistake that would count one penalty twice.
-        excl: list[tuple[str, ExclusionRule]] = (
-            [
-                (f"builtin exclusion {p!r}", ExclusionRule(p, w, lab, True))
-                for p, w, lab in BUILTIN_EXCLUSIONS
-            ]
-            if builtins
-            else []
-        )
+        excl: list[tuple[str, ExclusionRule]] = []
         for i, entry in enumerate(_list(config.get("exclusion_rules", []), "exclusion_rules")):
             xw = f"exclusion_rules[{i}]"
             excl.append((xw, _exclusion(entry, xw, scoring, need=True)))
         for i, entry in enumerate(_list(config.get("exclusion_phrases", []), "exclusion_phrases")):
             xw = f"exclusion_phrases[{i}]"
             excl.append((xw, _exclusion(entry, xw, scoring, need=False)))
+        if builtins:
+            if modern:
+                mine = {r.pattern for _, r in excl}
+                builtin_x = [(p, w, lab) for p, w, lab in builtin_x if p not in mine]
+            excl = [
+                (f"builtin exclusion {p!r}", ExclusionRule(p, w, lab, True))
+                for p, w, lab in builtin_x
+            ] + excl
         exclusions = _unique(excl, "exclusion pattern")
         context = config.get("context_terms")
         context_terms = (
@@ -268,7 +296,7 @@ class Watchlist:
                 for i, t in enumerate(_list(context, "context_terms"))
             )
         )
-        return cls(companies, tuple(keywords), tuple(exclusions), context_terms, scoring)
+        return cls(companies, tuple(keywords), tuple(exclusions), context_terms, scoring, profile)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Watchlist:
@@ -332,6 +360,7 @@ class Watchlist:
             tuple(ExclusionRule(p, w, lab, True) for p, w, lab in BUILTIN_EXCLUSIONS),
             DEFAULT_CONTEXT_TERMS,
             scoring,
+            "seed",
         )
 
     @classmethod
@@ -463,6 +492,12 @@ def _company(entry: Any, where: str) -> Company:
         raise ConfigError(
             f"{where}.priority: unknown priority {priority!r} (expected HIGH, MEDIUM or LOW)"
         )
+    match = entry.get("match", "auto")
+    if match not in MATCH_MODES:
+        raise ConfigError(
+            f"{where}.match: unknown match mode {match!r} "
+            f"(expected auto, any_case, exact_case or cashtag)"
+        )
     extra = {k: v for k, v in entry.items() if k not in COMPANY_KEYS}
     for k in extra:
         # A near miss of a known key ("alias", "priorty") would be kept silently in
@@ -477,6 +512,7 @@ def _company(entry: Any, where: str) -> Company:
         parts["exclusions"],
         priority.upper(),
         extra,
+        match,
     )
 
 
@@ -484,9 +520,11 @@ def _is_pattern(text: str) -> bool:
     return any(ch in PATTERN_MARKERS for ch in text)
 
 
-def _keywords(config: Mapping[str, Any], scoring: Scoring) -> list[tuple[str, KeywordRule]]:
+def _keywords(
+    config: Mapping[str, Any], scoring: Scoring, tier_weights: Mapping[str, int]
+) -> list[tuple[str, KeywordRule]]:
     raw = config.get("keywords", [])
-    weights = dict(DEFAULT_TIER_WEIGHTS)
+    weights = dict(tier_weights)
     tw = config.get("keyword_weights", {})
     if not isinstance(tw, Mapping):
         raise ConfigError(f"keyword_weights: expected a mapping, got {type(tw).__name__}")
@@ -558,11 +596,11 @@ def _only(entry: Mapping[str, Any], allowed: set[str], where: str) -> None:
             )
 
 
-def _scoring(raw: Any) -> Scoring:
+def _scoring(raw: Any, defaults: Mapping[str, Any]) -> Scoring:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"scoring: expected a mapping, got {type(raw).__name__}")
     names = {f.name for f in fields(Scoring)}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(defaults)
     for key, value in raw.items():
         if key not in names:
             raise ConfigError(
@@ -597,6 +635,8 @@ def _validate(wl: Watchlist) -> None:
     ):
         if not isinstance(value, kind):
             raise ConfigError(f"{name}: expected a tuple, got {type(value).__name__}")
+    if wl.profile not in PROFILES:
+        raise ConfigError(f"profile: expected 'modern' or 'seed', got {wl.profile!r}")
     if not isinstance(wl.scoring, Scoring):
         raise ConfigError(f"scoring: expected Scoring, got {type(wl.scoring).__name__}")
     for f in fields(Scoring):
@@ -641,6 +681,11 @@ def _validate(wl: Watchlist) -> None:
                 raise ConfigError(
                     f"{where}.status: status of {len(status)} characters (at most {MAX_STATUS})"
                 )
+        if c.match not in MATCH_MODES:
+            raise ConfigError(
+                f"{where}.match: unknown match mode {c.match!r} "
+                f"(expected auto, any_case, exact_case or cashtag)"
+            )
         if c.priority not in PRIORITIES:
             raise ConfigError(
                 f"{where}.priority: unknown priority {c.priority!r} (expected HIGH, MEDIUM or LOW)"

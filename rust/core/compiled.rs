@@ -552,8 +552,8 @@ fn check_cased(literal: &[u32], cased: &[u32], unit: usize, k: usize) -> Result<
 }
 
 /// The validated claimants of each shared cashtag: `shared_tags`, `shared_tag_companies`
-/// and `shared_tag_target` are parallel, and each claimant list holds at least two
-/// company indices in strictly ascending order.
+/// and `shared_tag_target` are parallel, and each claimant list holds at least one
+/// company index (one: a copy's cashtag, docs §8.3), in strictly ascending order.
 fn shared_tags(cw: &CompiledWatchlist, n_comp: usize) -> Result<Vec<Vec<usize>>, BuildError> {
     let n = cw.shared_tags.len();
     check_len(
@@ -573,11 +573,8 @@ fn shared_tags(cw: &CompiledWatchlist, n_comp: usize) -> Result<Vec<Vec<usize>>,
     }
     let mut out = Vec::with_capacity(n);
     for (i, claimants) in cw.shared_tag_companies.iter().enumerate() {
-        if claimants.len() < 2 {
-            return err(format!(
-                "shared_tag_companies[{i}] has {} companies, expected at least 2",
-                claimants.len()
-            ));
+        if claimants.is_empty() {
+            return err(format!("shared_tag_companies[{i}] is empty"));
         }
         let mut list: Vec<usize> = Vec::with_capacity(claimants.len());
         for (j, &c) in claimants.iter().enumerate() {

@@ -436,7 +436,7 @@ impl WatchlistSpec {
                 .filter(|&c| claimants & (1 << c) != 0)
                 .map(as_i64)
                 .collect();
-            if claimants.len() < 2 {
+            if claimants.is_empty() {
                 continue;
             }
             let i = cw.shared_tags.len();
@@ -758,6 +758,7 @@ fn reference_analysis(occ: &[BTreeSet<(usize, usize)>], cw: &CompiledWatchlist) 
             .any(|&k: &usize| (c.abs_diff(k) as i128) < i128::from(cw.proximity_distance))
     });
     if near {
+        a.near = true;
         a.proximity_boost = i128::from(cw.proximity_boost);
     }
     a.crypto_context = cw.context_target.iter().any(|&t| !spans(t).is_empty());
@@ -782,7 +783,7 @@ fn reference_analysis(occ: &[BTreeSet<(usize, usize)>], cw: &CompiledWatchlist) 
     a.is_relevant = if cw.relevance_mode == 0 {
         a.confidence >= i128::from(cw.relevance_threshold)
     } else {
-        !a.companies.is_empty() && a.is_launch
+        a.near && a.is_launch
     };
     a
 }

@@ -44,6 +44,9 @@ pub struct Analysis {
     pub is_launch: bool,
     /// As the watchlist's relevance mode decides (docs §7, §8.5).
     pub is_relevant: bool,
+    /// A matched company position and a counted keyword position differ by less than
+    /// the proximity distance (docs §7; what modern relevance requires, §8.5).
+    pub near: bool,
 }
 
 /// The spans of one target inside the sorted occurrence list.
@@ -154,6 +157,7 @@ impl Engine {
         keyword_positions.dedup();
         if let Some(d) = min_distance(&company_positions, &keyword_positions) {
             if i128::try_from(d).unwrap_or(i128::MAX) < i128::from(self.proximity_distance) {
+                a.near = true;
                 a.proximity_boost = i128::from(self.proximity_boost);
             }
         }
@@ -170,7 +174,7 @@ impl Engine {
         a.is_launch = a.launch_score >= i128::from(self.launch_threshold);
         a.is_relevant = match self.relevance_mode {
             RelevanceMode::Confidence => a.confidence >= i128::from(self.relevance_threshold),
-            RelevanceMode::CompanyAndLaunch => !a.companies.is_empty() && a.is_launch,
+            RelevanceMode::CompanyAndLaunch => a.near && a.is_launch,
         };
         a
     }

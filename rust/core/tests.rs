@@ -991,8 +991,8 @@ fn malformed_modern_fields_are_errors() {
         ("shared_tags[0] is not valid", |cw| {
             cw.shared_tags[0] = vec![0xC0]
         }),
-        ("shared_tag_companies[0] has 1 companies", |cw| {
-            cw.shared_tag_companies[0] = vec![0]
+        ("shared_tag_companies[0] is empty", |cw| {
+            cw.shared_tag_companies[0] = vec![]
         }),
         ("not strictly ascending at 1", |cw| {
             cw.shared_tag_companies[0] = vec![1, 0]
