@@ -383,11 +383,30 @@ def test_explain_shows_score_breakdown(capsys: pytest.CaptureFixture[str]) -> No
     for ex in analysis.exclusions:
         assert f"-{ex.penalty}" in out
     assert f"confidence {analysis.confidence}/100" in out
+    assert f"launch score {analysis.launch_score}/100" in out
     assert ("RELEVANT" in out) == analysis.is_relevant
+    # why a name did not match: the example's Caldera is an ordinary word (exact case)
+    code, out, _ = run(capsys, "explain", "the caldera TGE")
+    assert code == 0 and "names:" in out and "'caldera' does not match" in out
     # the example's Caldera is an ordinary word: it matches as written, then its own
     # exclusion phrase vetoes it
     code, out, _ = run(capsys, "explain", "A volcanic Caldera erupted.")
     assert code == 0 and "vetoed" in out and "not relevant" in out
+
+
+def test_scan_says_what_the_watchlist_can_never_match(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    wl = tmp_path / "wl.json"
+    wl.write_text(json.dumps({"companies": [{"name": "Caldera"}, {"name": "4", "tokens": ["1"]}]}))
+    docs = tmp_path / "d.txt"
+    docs.write_text("Caldera TGE is live\n", encoding="utf-8")
+    code, _out, err = run(
+        capsys, "scan", str(docs), "--watchlist", str(wl), "--output", "jsonl", "--no-progress"
+    )
+    assert code == 0
+    line = next(ln for ln in err.splitlines() if ln.startswith("watchlist:"))
+    assert "companies[1].name '4'" in line and "has no letter" in line and "more" in line
 
 
 # -- db ------------------------------------------------------------------------------------

@@ -339,6 +339,14 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise CliError("--batch-size must be at least 1")
     watchlist = _load_watchlist(args.watchlist)
     matcher = _make_matcher(Matcher, watchlist)
+    if matcher.diagnostics:
+        # One line, not one per entry: a 10,000-project list has a hundred such entries.
+        first = matcher.diagnostics[0]
+        more = len(matcher.diagnostics) - 1
+        tail = f" (and {more} more; `tgematch explain` lists them)" if more else ""
+        err.print(
+            _printable(f"watchlist: {first}{tail}"), markup=False, highlight=False, soft_wrap=True
+        )
     unreadable: list[Skipped] = []
     files = discover_inputs(args.inputs, examples=args.examples, skipped=unreadable)
     fields = Fields(
@@ -695,6 +703,10 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
 # ---------------------------------------------------------------------------------------
 
 
+MAX_NAME_NOTES = 20
+"""At most this many name notes and watchlist diagnostics in ``explain``'s output."""
+
+
 def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``tgematch explain``: the text with matches highlighted and the score broken down."""
     from tgematch import Matcher
@@ -761,9 +773,12 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
         "",
         f"+{analysis.proximity_boost}",
     )
+    halved = analysis.crypto_context and watchlist.scoring.halve_penalty_with_context
     table.add_row(
         "crypto context",
-        "yes: exclusion penalties halved" if analysis.crypto_context else "no",
+        ("yes: exclusion penalties halved" if halved else "yes")
+        if analysis.crypto_context
+        else "no",
         "",
         "",
     )
@@ -789,10 +804,38 @@ def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
         style="bold",
     )
     out.print(table)
-    verdict = "RELEVANT" if analysis.is_relevant else "not relevant"
+    from tgematch.name_notes import name_notes
+
+    notes = name_notes(matcher, text, args.title)
+    if notes:
+        out.print("names:", markup=False, highlight=False)
+        for note in notes[:MAX_NAME_NOTES]:
+            mark = "+" if note.matched else "-"
+            out.print(
+                _printable(f"  {mark} {note.company} at {note.start}: {note.reason}"),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        if len(notes) > MAX_NAME_NOTES:
+            out.print(f"  … {len(notes) - MAX_NAME_NOTES} more", markup=False, highlight=False)
+    for line in matcher.diagnostics[:MAX_NAME_NOTES]:
+        err.print(_printable(f"watchlist: {line}"), markup=False, highlight=False, soft_wrap=True)
+    launch = "launch news" if analysis.is_launch else "no launch news"
     out.print(
-        f"confidence {analysis.confidence}/100: {verdict} "
-        f"(threshold {watchlist.scoring.relevance_threshold})",
+        f"launch score {analysis.launch_score}/100: {launch} "
+        f"(threshold {watchlist.scoring.launch_threshold})",
+        markup=False,
+        highlight=False,
+    )
+    verdict = "RELEVANT" if analysis.is_relevant else "not relevant"
+    rule = (
+        "a watched company near launch news"
+        if watchlist.profile == "modern"
+        else f"threshold {watchlist.scoring.relevance_threshold}"
+    )
+    out.print(
+        f"confidence {analysis.confidence}/100: {verdict} ({rule})",
         markup=False,
         highlight=False,
     )

@@ -35,6 +35,8 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from .html_text import decode_field
+
 DEFAULT_TEXT_FIELDS = ("content", "text", "body", "full_text")
 DEFAULT_TITLE_FIELD = "title"
 URL_FIELDS = ("url", "link")
@@ -113,6 +115,8 @@ class Fields:
 
     text: tuple[str, ...] = DEFAULT_TEXT_FIELDS
     title: str = DEFAULT_TITLE_FIELD
+    html: str = "auto"
+    """How a text or title field carrying HTML is read (:data:`tgematch.html_text.HTML_MODES`)."""
 
 
 def display_name(path: str | bytes | os.PathLike[str]) -> str:
@@ -377,10 +381,12 @@ def _record_to_item(
     if not isinstance(content, str):
         kind = "null" if content is None else type(content).__name__
         return Skipped(source, f"field {name!r} is not a string ({kind})", "missing field", nbytes)
+    content = decode_field(content, fields.html)
     if not content.strip():
         return Skipped(source, "empty document", "empty", nbytes)
     title = record.get(fields.title)
-    title = title if isinstance(title, str) and title.strip() else None
+    title = decode_field(title, fields.html) if isinstance(title, str) else None
+    title = title if title is not None and title.strip() else None
     doc_id = record.get("id")
     return Document(
         source=source,
@@ -415,9 +421,13 @@ def _read_jsonl(stream: IO[bytes], inp: InputFile, fields: Fields) -> Iterator[D
         yield _record_to_item(record, source, inp.feed, nbytes, fields)
 
 
-def _read_text(stream: IO[bytes], inp: InputFile) -> Iterator[Document | Skipped]:
+def _read_text(
+    stream: IO[bytes], inp: InputFile, html: str = "auto"
+) -> Iterator[Document | Skipped]:
     for lineno, line, nbytes, error in _decoded_lines(stream, inp.regular):
         source = f"{inp.display}:{lineno}"
+        if line is not None:
+            line = decode_field(line, html)
         if line is None:
             yield Skipped(source, error, _kind(error), nbytes)
         elif not line.strip():
@@ -543,7 +553,7 @@ def read_input(inp: InputFile, fields: Fields) -> Iterator[Document | Skipped]:
             csv.field_size_limit(1 << 30)
             yield from _read_csv(stream, inp, fields, "\t" if fmt == "tsv" else ",")
         else:
-            yield from _read_text(stream, inp)
+            yield from _read_text(stream, inp, fields.html)
     except InputError:
         raise
     except OSError as exc:
