@@ -395,7 +395,7 @@ def test_type_error_raw_engines(backend: str) -> None:
     """The engine-level objects reject non-str text with TypeError too (never crash)."""
     from conftest import raw_engine
 
-    from tgematch.patterns import compile_watchlist
+    from tgematch.compiled import compile_watchlist
 
     eng = raw_engine(compile_watchlist(tgematch.Watchlist.from_dict(WL)), backend)
     for bad in (b"x", None, 3):

@@ -19,7 +19,7 @@ from conftest import make_matcher, raw_engine
 from reference import ref_analyze, ref_find_named
 
 import tgematch
-from tgematch.patterns import compile_watchlist
+from tgematch.compiled import compile_watchlist
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: list[dict[str, Any]] = json.loads((GOLDEN / "cases.json").read_text("utf-8"))["cases"]

@@ -15,7 +15,7 @@ import pytest
 from conftest import available_backends, make_matcher, run_all_backends
 
 from tgematch import ConfigError, Watchlist
-from tgematch.patterns import (
+from tgematch.syntax import (
     MAX_EXPANSION_CHARS,
     MAX_NESTING,
     MAX_PATTERN_LENGTH,

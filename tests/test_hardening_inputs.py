@@ -81,11 +81,11 @@ def test_watchlist_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 def test_watchlist_over_the_size_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import tgematch.watchlist
+    import tgematch.config
 
     path = tmp_path / "big.json"
     path.write_text(json.dumps(WATCHLIST) + " " * 100)
-    monkeypatch.setattr(tgematch.watchlist, "WATCHLIST_MAX_BYTES", 64)
+    monkeypatch.setattr(tgematch.config, "WATCHLIST_MAX_BYTES", 64)
     assert main(["explain", "x", "--watchlist", str(path)]) == 1
     assert "larger than 64 bytes" in capsys.readouterr().err
 

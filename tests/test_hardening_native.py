@@ -264,7 +264,7 @@ def test_native_build_time_grows_linearly_for_similar_names() -> None:
     import time
 
     from tgematch import _native
-    from tgematch.patterns import compile_watchlist
+    from tgematch.compiled import compile_watchlist
 
     def plain(n: int) -> dict[str, Any]:
         wl = Watchlist.from_dict({"companies": [{"name": f"Project {i}"} for i in range(n)]})

@@ -34,7 +34,7 @@ from reference import (
 )
 
 import tgematch
-from tgematch.patterns import compile_watchlist
+from tgematch.compiled import compile_watchlist
 
 # ------------------------------------------------------------------------ characters
 

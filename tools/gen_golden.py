@@ -47,7 +47,7 @@ def _dump(value: Any, indent: int = 0) -> str:
 def render(cases_path: Path = CASES) -> str:
     """The text ``compiled.json`` must have for the cases in ``cases_path``."""
     from tgematch import Watchlist
-    from tgematch.patterns import compile_watchlist
+    from tgematch.compiled import compile_watchlist
 
     cases = json.loads(cases_path.read_text(encoding="utf-8"))["cases"]
     out = []

@@ -72,7 +72,7 @@ except ImportError:  # run from a checkout without installing: use its sources
 
 from tgematch import Matcher, Watchlist  # noqa: E402
 from tgematch._text import normalize_phrase  # noqa: E402
-from tgematch.patterns import cashtag  # noqa: E402
+from tgematch.syntax import cashtag  # noqa: E402
 from tgematch.watchlist import name_key  # noqa: E402
 
 MB = 10**6

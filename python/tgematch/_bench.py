@@ -58,9 +58,9 @@ from pathlib import Path
 from typing import Any
 
 from ._text import CLASSES, GLUE, fold_space
+from .compiled import CompiledWatchlist, compile_watchlist
 from .engine_python import PythonEngine
 from .matcher import Matcher
-from .patterns import CompiledWatchlist, compile_watchlist
 from .results import Analysis, build_analysis, build_occurrences
 from .watchlist import Watchlist, name_key
 

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
 from ._text import CLASSES, GLUE, SPACE_TABLE, WORD, fold_space
-from .patterns import (
+from .compiled import (
     CONTRACTION_END,
     END_CHECK,
     KIND_COMPANY,

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping, Set, ValuesView
 from itertools import islice
 from typing import Any
 
+from .compiled import CompiledWatchlist, compile_watchlist
 from .engine_python import EMPTY_RAW, PythonEngine
-from .patterns import CompiledWatchlist, compile_watchlist
 from .results import Analysis, Occurrence, build_analysis, build_occurrences, results_spec
 from .watchlist import Watchlist
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .patterns import KIND_NAMES
+from .compiled import KIND_NAMES
 
 if TYPE_CHECKING:
+    from .compiled import CompiledWatchlist
     from .engine_python import RawAnalysis
-    from .patterns import CompiledWatchlist
     from .watchlist import Watchlist
 
 __all__ = ["Analysis", "CompanyHit", "ExclusionHit", "KeywordHit", "Occurrence"]

@@ -42,6 +42,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from ..model import PRIORITIES
+
 __all__ = [
     "ALERT_STATUSES",
     "FEED_KINDS",
@@ -55,8 +57,6 @@ __all__ = [
     "utcnow",
 ]
 
-#: Company priorities, as in the watchlist.
-PRIORITIES = ("HIGH", "MEDIUM", "LOW")
 #: Kinds of feed: an RSS feed, a Twitter/X account or list, a local file.
 FEED_KINDS = ("rss", "twitter", "file")
 #: Alert workflow states; tgematch itself only ever writes ``new``.
