@@ -5,9 +5,13 @@ scanned as ``title + "\\n" + content``), watchlist (``wl15``: the real 15-compan
 watchlist; ``wl1k``/``wl10k``: 1,000/10,000 companies from ``crypto_projects.jsonl`` with
 the real keyword tiers and exclusion phrases) and library (see ``tgematch._bench``).
 
-Every benchmark checks its answer after timing it: full-analysis libraries must return,
-document by document, the Analysis the pure-Python engine computed outside the timed
-loop (the pyahocorasick implementation must also give the same ``find()``); the seed
+Each library runs on the watchlist in its profile (``tgematch._bench``: tgematch's
+``python``/``native``/``native-batch-N`` as a user loads it, modern; their ``-seed`` twins,
+the seed approach and pyahocorasick in the seed profile; ``extra_info["profile"]`` says
+which). Every benchmark checks its answer after timing it: full-analysis libraries must
+return, document by document, the Analysis the pure-Python engine computed outside the
+timed loop on the same watchlist (the pyahocorasick implementation must also give the
+same ``find()``); the seed
 approach and the raw matchers must return the answer computed by an untimed run (the
 Aho-Corasick raw matchers must moreover agree with each other, and hyperscan's count,
 caseless for ASCII only, be within 1% of theirs). The seed approach runs on a
@@ -47,6 +51,8 @@ STRIDES: dict[tuple[str, str, str], int] = {
     ("seed", "wl10k", "articles"): 500,
     ("python", "wl1k", "articles"): 2,
     ("python", "wl10k", "articles"): 2,
+    ("python-seed", "wl1k", "articles"): 2,
+    ("python-seed", "wl10k", "articles"): 2,
 }
 
 
@@ -76,7 +82,7 @@ def test_analyze(
     benchmark: Any,
     cache: Any,
     corpus_loader: Callable[[str], list[Doc]],
-    watchlist_loader: Callable[[str], Watchlist],
+    watchlist_loader: Callable[..., Watchlist],
     corpus: str,
     wl: str,
     lib: str,
@@ -84,21 +90,23 @@ def test_analyze(
     """Time one pass of ``lib`` over the corpus and check the answer."""
     _require(lib)
     spec = library(lib)
-    watchlist = watchlist_loader(wl)
+    watchlist = watchlist_loader(wl, spec.profile)
     docs = _docs(lib, wl, corpus, corpus_loader)
     stride = STRIDES.get((lib, wl, corpus), 1)
     run = spec.make(watchlist)
+    # the reference engine runs on the same watchlist, so in the same profile
+    matcher_key = ("matcher", wl, watchlist.profile)
 
     if spec.kind == "full":
-        python = cache.get(("matcher", wl), lambda: Matcher(watchlist, backend="python"))
+        python = cache.get(matcher_key, lambda: Matcher(watchlist, backend="python"))
 
         def reference() -> list[Any]:
             return [python.analyze(c, t) for c, t in docs]
 
-        expected = cache.get(("python", corpus, wl, stride), reference)
+        expected = cache.get(("python", corpus, wl, watchlist.profile, stride), reference)
     elif spec.kind == "raw" and lib != "hyperscan":
         # the Aho-Corasick raw matchers see the same folded text: same hit counts
-        expected = cache.get(("raw", corpus, wl, stride), lambda: run(docs))
+        expected = cache.get(("raw", corpus, wl, watchlist.profile, stride), lambda: run(docs))
     else:
         expected = run(docs)  # untimed pass: the seed's own answer
 
@@ -114,6 +122,7 @@ def test_analyze(
         total_docs=len(corpus_loader(corpus)),
         bytes=sum(utf8_size(doc_text(d)) for d in docs),
         kind=spec.kind,
+        profile=watchlist.profile,
     )
     assert len(result) == len(docs)
     if spec.kind == "full":
@@ -123,7 +132,7 @@ def test_analyze(
         benchmark.extra_info["with_company"] = sum(bool(a.companies) for a in result)
         if lib == "pyahocorasick":
             matcher = PyAhoMatcher(watchlist)
-            python = cache.get(("matcher", wl), lambda: Matcher(watchlist, backend="python"))
+            python = cache.get(matcher_key, lambda: Matcher(watchlist, backend="python"))
             for d in docs:
                 text = doc_text(d)
                 assert matcher.find(text) == python.find(text), text[:80]
@@ -135,18 +144,20 @@ def test_analyze(
             if lib == "hyperscan":
                 # caseless only for ASCII and a byte-level word check: within 1% of the
                 # Aho-Corasick matchers' count on these mostly-English corpora
-                others = cache.peek(("raw", corpus, wl, stride))
+                others = cache.peek(("raw", corpus, wl, watchlist.profile, stride))
                 if others is not None:
                     assert abs(sum(result) - sum(others)) <= 0.01 * sum(others)
         else:
             benchmark.extra_info["relevant"] = sum(r[0] for r in result)
 
 
-@pytest.mark.parametrize("lib", ["native", "python", "pyahocorasick", "hyperscan", "seed"])
+@pytest.mark.parametrize(
+    "lib", ["native", "native-seed", "python", "python-seed", "pyahocorasick", "hyperscan", "seed"]
+)
 def test_build_10k(
     benchmark: Any,
     shared: Path,
-    watchlist_loader: Callable[[str], Watchlist],
+    watchlist_loader: Callable[..., Watchlist],
     corpus_loader: Callable[[str], list[Doc]],
     lib: str,
 ) -> None:
@@ -157,7 +168,7 @@ def test_build_10k(
     """
     _require(lib)
     spec = library(lib)
-    watchlist = watchlist_loader("wl10k")
+    watchlist = watchlist_loader("wl10k", spec.profile)
     run = benchmark.pedantic(spec.make, args=(watchlist,), rounds=ROUNDS, iterations=1)
     # the built object works: full-analysis libraries agree with the Python engine
     sample = corpus_loader("tweets")[:200]
@@ -171,5 +182,6 @@ def test_build_10k(
         lib,
         repeat=1,
     )
+    assert cost["profile"] == watchlist.profile
     benchmark.extra_info.update(cost)
     assert cost["seconds"] > 0

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tgematch import Watchlist
-from tgematch._bench import Doc, load_corpus, projects_watchlist, shared_dir
+from tgematch._bench import BenchWatchlist, Doc, load_corpus, load_watchlist, shared_dir
 
 try:
     import pytest_benchmark  # noqa: F401
@@ -109,17 +109,22 @@ def corpus_loader(shared: Path, cache: _Lazy) -> Callable[[str], list[Doc]]:
 
 
 @pytest.fixture(scope="session")
-def watchlist_loader(shared: Path, cache: _Lazy) -> Callable[[str], Watchlist]:
-    """``load(name)``: watchlist ``wl15`` (the real one), ``wl1k`` or ``wl10k``."""
+def watchlist_loader(shared: Path, cache: _Lazy) -> Callable[..., Watchlist]:
+    """``load(name, profile="default")``: watchlist ``wl15`` (the real one), ``wl1k`` or
+    ``wl10k``, as a user loads it (modern) or, with ``profile="seed"``, in the seed profile
+    (a library's ``profile``: see ``tgematch._bench.BenchWatchlist``)."""
     base = shared / "watchlists" / "tge_watchlist.json"
 
-    def build(name: str) -> Watchlist:
+    def build(name: str) -> BenchWatchlist:
         n = WATCHLISTS[name]
-        if n is None:
-            return Watchlist.from_file(base)
-        return projects_watchlist(n, shared / "corpora" / "crypto_projects.jsonl", base)
+        projects = shared / "corpora" / "crypto_projects.jsonl"
+        return load_watchlist(base if n is None else f"projects:{n}:{projects}:{base}")
 
-    def load(name: str) -> Watchlist:
-        return cache.get(("watchlist", name), lambda: build(name))  # type: ignore[no-any-return]
+    def load(name: str, profile: str = "default") -> Watchlist:
+        both: BenchWatchlist = cache.get(("watchlist", name), lambda: build(name))
+        wl = both.get(profile)
+        if wl is None:
+            pytest.skip(f"{name}: {both.why_no_seed}")
+        return wl
 
     return load

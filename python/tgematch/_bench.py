@@ -4,23 +4,35 @@ Used by ``tgematch bench``, ``tools/bench_table.py`` and the pytest-benchmark su
 ``benches/``. Every library is a :class:`Library`: ``make(watchlist)`` builds a runner,
 and a runner maps a list of documents (``(content, title)`` pairs) to a list of results.
 
-Full analysis (``docs/matching.md`` §7; results are :class:`~tgematch.Analysis` objects
-and must equal the pure-Python engine's, document by document):
+Profiles (``docs/matching.md`` §8). A watchlist is benchmarked as a
+:class:`BenchWatchlist`: the configuration as written (the ``default`` profile: modern
+unless it says ``profile = "seed"``) and the same configuration in the seed profile.
+Each library runs on the one its :attr:`Library.profile` names, and every measurement
+records the profile it ran (:attr:`Measurement.profile`). tgematch's ``python``,
+``native`` and ``native-batch-N`` rows time what a user gets by default; their ``-seed``
+twins time the seed profile, so numbers from before the modern profile stay comparable.
+The competitors that implement the seed's semantics (``seed``, ``pyahocorasick``) run on
+the seed profile and are checked against the pure-Python engine in that profile; the raw
+matchers have no semantics beyond a literal set and scan the default profile's literals,
+the ones tgematch's default rows scan.
 
-``native``
+Full analysis (``docs/matching.md`` §7; results are :class:`~tgematch.Analysis` objects
+and must equal the pure-Python engine's in the same profile, document by document):
+
+``native``, ``native-seed``
     ``Matcher(wl, "native").analyze(content, title)`` once per document.
-``native-batch-N``
+``native-batch-N``, ``native-batch-N-seed``
     ``Matcher(wl, "native").analyze_many(docs, threads=N)`` (N = 1, 2, ...).
-``python``
+``python``, ``python-seed``
     ``Matcher(wl, "python").analyze`` once per document.
-``pyahocorasick``
+``pyahocorasick`` (seed profile)
     The same contract written on top of pyahocorasick, as a user would: fold the text
     (``tgematch._text.fold_space``), collapse runs of spaces, run a pyahocorasick
     automaton over the compiled watchlist's literals, check word boundaries,
     not-followed-by sets and gaps in Python, score like the Python engine.
 
-The seed approach (its own, cruder semantics; checked for stable answers and compared
-with tgematch's relevance decisions):
+The seed approach (seed profile; its own, cruder semantics; checked for stable answers
+and compared with the relevance decisions of tgematch's seed profile):
 
 ``seed``
     What the system tgematch replaces did: one compiled ``re`` per company
@@ -29,8 +41,9 @@ with tgematch's relevance decisions):
     context term, all ``re.IGNORECASE``; one ``finditer``/``search`` per pattern per
     document, with the seed's early termination at 100 points.
 
-Raw matching only (less work than an analysis: whole-word occurrences of the compiled
-literals, no flexible whitespace, no gaps, no scoring; the result is a hit count):
+Raw matching only (default profile; less work than an analysis: whole-word occurrences
+of the compiled literals, no flexible whitespace, no gaps, no exact case, no scoring; the
+result is a hit count):
 
 ``ahocorasick-rs``
     ahocorasick_rs over ``fold_space(text)``, overlapping matches, boundary check in Python.
@@ -52,21 +65,24 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ._text import CLASSES, GLUE, fold_space
 from .compiled import CompiledWatchlist, compile_watchlist
 from .engine_python import PythonEngine
+from .inputs import WATCHLIST_MAX_BYTES, read_regular_file
 from .matcher import Matcher
 from .results import Analysis, build_analysis, build_occurrences
-from .watchlist import Watchlist, name_key
+from .watchlist import ConfigError, Watchlist, name_key
 
 __all__ = [
     "DEFAULT_LIBRARIES",
     "LIBRARIES",
+    "BenchWatchlist",
     "Doc",
     "Library",
     "Measurement",
@@ -80,6 +96,7 @@ __all__ = [
     "format_table",
     "library",
     "load_corpus",
+    "load_watchlist",
     "projects_watchlist",
     "rss_bytes",
     "run_bench",
@@ -158,7 +175,10 @@ def load_corpus(
 
 
 def projects_watchlist(
-    n: int, projects: str | os.PathLike[str], base: str | os.PathLike[str]
+    n: int,
+    projects: str | os.PathLike[str],
+    base: str | os.PathLike[str],
+    profile: str | None = None,
 ) -> Watchlist:
     """A watchlist of ``n`` companies from a ``crypto_projects.jsonl`` file.
 
@@ -166,8 +186,19 @@ def projects_watchlist(
     cashtags; keyword tiers, exclusion phrases and every other key from the watchlist
     file ``base`` (its companies are dropped). Names equal after case folding ("APE",
     "Ape") are one company, spelt as first seen, with the symbols of all of them: a
-    watchlist refuses such duplicates, and matching folds case anyway.
+    watchlist refuses such duplicates, and matching folds case anyway. ``profile``
+    ("modern" or "seed") overrides the profile ``base`` gives (default: modern).
     """
+    config = _projects_config(n, projects, base)
+    if profile is not None:
+        config["profile"] = profile
+    return Watchlist.from_dict(config)
+
+
+def _projects_config(
+    n: int, projects: str | os.PathLike[str], base: str | os.PathLike[str]
+) -> dict[str, Any]:
+    """The configuration :func:`projects_watchlist` builds its watchlist from."""
     symbols: dict[str, list[str]] = {}
     spelling: dict[str, str] = {}
     with open(projects, encoding="utf-8") as f:
@@ -185,13 +216,79 @@ def projects_watchlist(
                 symbols[key].append(sym)
     if len(symbols) < n:
         raise ValueError(f"{projects}: only {len(symbols)} distinct names, {n} requested")
-    config = json.loads(Path(base).read_text(encoding="utf-8"))
+    config: dict[str, Any] = json.loads(Path(base).read_text(encoding="utf-8"))
     config["companies"] = [{"name": spelling[k], "tokens": v} for k, v in symbols.items()]
-    return Watchlist.from_dict(config)
+    return config
 
 
-def watchlist_from_spec(spec: str) -> Watchlist:
-    """A watchlist from a spec: a file path, or ``projects:N:PROJECTS.jsonl:BASE.json``."""
+@dataclass(frozen=True)
+class BenchWatchlist:
+    """One watchlist in the two profiles the libraries need (``docs/matching.md`` §8).
+
+    ``default`` is what the configuration builds, modern unless it says
+    ``profile = "seed"``: what a user gets, timed by tgematch's default rows. ``seed`` is
+    the same configuration with ``profile = "seed"``, for the libraries that implement
+    the seed's semantics and for the ``-seed`` rows. It is None when there is no seed
+    variant (``why_no_seed`` says why): a bare modern :class:`Watchlist` cannot be turned
+    back into its configuration, and the seed profile refuses what the modern one
+    accepts (a rule with a built-in rule's pattern).
+    """
+
+    default: Watchlist
+    seed: Watchlist | None
+    why_no_seed: str = ""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> BenchWatchlist:
+        """Both profiles of a configuration (as :meth:`Watchlist.from_dict` reads it)."""
+        return cls._with_seed(Watchlist.from_dict(config), config)
+
+    @classmethod
+    def of(cls, watchlist: Watchlist) -> BenchWatchlist:
+        """A built watchlist alone: it is its own seed variant only in the seed profile."""
+        if watchlist.profile == "seed":
+            return cls(watchlist, watchlist)
+        return cls(watchlist, None, "no seed-profile watchlist given")
+
+    @classmethod
+    def _with_seed(cls, default: Watchlist, config: Mapping[str, Any]) -> BenchWatchlist:
+        if default.profile == "seed":
+            return cls(default, default)
+        try:
+            return cls(default, Watchlist.from_dict({**config, "profile": "seed"}))
+        except ConfigError as e:
+            return cls(default, None, f"not a valid seed-profile watchlist: {e}")
+
+    def get(self, profile: str) -> Watchlist | None:
+        """The watchlist for a :attr:`Library.profile` (``"default"`` or ``"seed"``)."""
+        return self.seed if profile == "seed" else self.default
+
+
+def load_watchlist(spec: str | os.PathLike[str]) -> BenchWatchlist:
+    """Both profiles of a watchlist spec (see :func:`watchlist_from_spec`)."""
+    text = os.fspath(spec)
+    if text.startswith("projects:"):
+        _, n, projects, base = text.split(":", 3)
+        return BenchWatchlist.from_config(_projects_config(int(n), projects, base))
+    # from_file first: it validates the file and names it in every error
+    default = Watchlist.from_file(text)
+    path = Path(text)
+    raw = read_regular_file(path, WATCHLIST_MAX_BYTES).decode("utf-8-sig")
+    config = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw)
+    return BenchWatchlist._with_seed(default, config)
+
+
+def watchlist_from_spec(spec: str, profile: str = "default") -> Watchlist:
+    """A watchlist from a spec: a file path, or ``projects:N:PROJECTS.jsonl:BASE.json``.
+
+    ``profile`` is a :attr:`Library.profile`: ``"default"`` (as configured) or
+    ``"seed"`` (ValueError when the configuration has no seed variant).
+    """
+    if profile == "seed":
+        bw = load_watchlist(spec)
+        if bw.seed is None:
+            raise ValueError(f"{spec}: {bw.why_no_seed}")
+        return bw.seed
     if spec.startswith("projects:"):
         _, n, projects, base = spec.split(":", 3)
         return projects_watchlist(int(n), projects, base)
@@ -203,11 +300,12 @@ class SeedMatcher:
     """The seed system's approach: one compiled ``re`` per company and per rule.
 
     Reproduces the seed's ``OptimizedPatternMatcher.analyze_content_relevance`` in
-    spirit, from a :class:`Watchlist`: companies (name and aliases; the seed knew no
-    cashtags) in configuration order, each vetoed by its own exclusion phrases; keyword
-    rules by descending weight; both lists stop once their running score reaches 100;
-    proximity +20 from each company's positions and each keyword's first position;
-    exclusion penalties halved in crypto context.
+    spirit, from a :class:`Watchlist` in the seed profile (a modern one would bring the
+    modern rules and scoring defaults, which the seed never had): companies (name and
+    aliases; the seed knew no cashtags) in configuration order, each vetoed by its own
+    exclusion phrases; keyword rules by descending weight; both lists stop once their
+    running score reaches 100; proximity +20 from each company's positions and each
+    keyword's first position; exclusion penalties halved in crypto context.
     """
 
     THRESHOLD = 100
@@ -440,7 +538,9 @@ class Library:
     """One way to do the job: ``make(watchlist)`` returns a runner over documents.
 
     ``kind`` is ``"full"`` (results are Analysis objects equal to tgematch's),
-    ``"seed"`` or ``"raw"``; ``threads`` is how many cores a run uses.
+    ``"seed"`` or ``"raw"``; ``threads`` is how many cores a run uses. ``profile`` is
+    the watchlist it runs on (:meth:`BenchWatchlist.get`): ``"default"``, the watchlist
+    as configured, or ``"seed"``, the seed profile of the same configuration.
     """
 
     name: str
@@ -450,6 +550,7 @@ class Library:
     requires: str | None = None  # importable module; None when always available
     install: str = ""
     threads: int = 1
+    profile: str = "default"
 
     def missing(self) -> str | None:
         """Why the library cannot run here, or None."""
@@ -489,11 +590,43 @@ def _seed(watchlist: Watchlist) -> Runner:
 
 
 _NATIVE_MOD = "tgematch._native"
+
+
+def _seed_twin(lib: Library) -> Library:
+    """``lib`` on the seed profile: the row that stays comparable with numbers measured
+    before the modern profile existed (tgematch then had only the seed's semantics)."""
+    return replace(
+        lib, name=f"{lib.name}-seed", description=f"{lib.description}, seed profile", profile="seed"
+    )
+
+
+def _native_batch(n: int) -> Library:
+    return Library(
+        f"native-batch-{n}",
+        "full",
+        f"tgematch native, analyze_many(threads={n})",
+        _native(n),
+        _NATIVE_MOD,
+        threads=n,
+    )
+
+
+_PYTHON = Library("python", "full", "tgematch, pure-Python engine, analyze()", _python)
+_NATIVE = Library(
+    "native", "full", "tgematch native, analyze() per call", _native(None), _NATIVE_MOD
+)
 LIBRARIES: dict[str, Library] = {
     lib.name: lib
     for lib in (
-        Library("seed", "seed", "seed approach: one re per company/keyword", _seed),
-        Library("python", "full", "tgematch, pure-Python engine, analyze()", _python),
+        Library(
+            "seed",
+            "seed",
+            "seed approach: one re per company/keyword",
+            _seed,
+            profile="seed",
+        ),
+        _PYTHON,
+        _seed_twin(_PYTHON),
         Library(
             "pyahocorasick",
             "full",
@@ -501,6 +634,7 @@ LIBRARIES: dict[str, Library] = {
             _pyaho,
             "ahocorasick",
             "pip install pyahocorasick",
+            profile="seed",
         ),
         Library(
             "pyahocorasick-raw",
@@ -526,51 +660,40 @@ LIBRARIES: dict[str, Library] = {
             "hyperscan",
             "pip install hyperscan",
         ),
-        Library(
-            "native", "full", "tgematch native, analyze() per call", _native(None), _NATIVE_MOD
-        ),
-        Library(
-            "native-batch-1",
-            "full",
-            "tgematch native, analyze_many(threads=1)",
-            _native(1),
-            _NATIVE_MOD,
-        ),
-        Library(
-            "native-batch-2",
-            "full",
-            "tgematch native, analyze_many(threads=2)",
-            _native(2),
-            _NATIVE_MOD,
-            threads=2,
-        ),
+        _NATIVE,
+        _seed_twin(_NATIVE),
+        _native_batch(1),
+        _seed_twin(_native_batch(1)),
+        _native_batch(2),
+        _seed_twin(_native_batch(2)),
     )
 }
 DEFAULT_LIBRARIES = tuple(LIBRARIES)
 
 
 def library(name: str) -> Library:
-    """The library called ``name``; ``native-batch-N`` works for any N >= 1."""
+    """The library called ``name``; ``native-batch-N`` and ``native-batch-N-seed`` work
+    for any N >= 1."""
     if name in LIBRARIES:
         return LIBRARIES[name]
-    m = re.fullmatch(r"native-batch-([1-9][0-9]*)", name)
+    m = re.fullmatch(r"native-batch-([1-9][0-9]*)(-seed)?", name)
     if m:
-        n = int(m.group(1))
-        return Library(
-            name,
-            "full",
-            f"tgematch native, analyze_many(threads={n})",
-            _native(n),
-            _NATIVE_MOD,
-            threads=n,
-        )
-    raise ValueError(f"unknown library {name!r} (known: {', '.join(LIBRARIES)}, native-batch-N)")
+        lib = _native_batch(int(m.group(1)))
+        return _seed_twin(lib) if m.group(2) else lib
+    raise ValueError(
+        f"unknown library {name!r} (known: {', '.join(LIBRARIES)}, native-batch-N, "
+        "native-batch-N-seed)"
+    )
 
 
 # ------------------------------------------------------------------ measuring
 @dataclass
 class Measurement:
-    """One (corpus, watchlist, library) measurement; the best of the repeats."""
+    """One (corpus, watchlist, library) measurement; the best of the repeats.
+
+    ``profile`` is the profile of the watchlist the library ran on (``"modern"`` or
+    ``"seed"``; empty when it did not run).
+    """
 
     corpus: str
     watchlist: str
@@ -582,6 +705,7 @@ class Measurement:
     build_seconds: float | None = None
     check: str = ""
     times: list[float] = field(default_factory=list)
+    profile: str = ""
 
     @property
     def docs_per_s(self) -> float:
@@ -607,7 +731,8 @@ def utf8_size(text: str) -> int:
 
 
 class Reference:
-    """Results of the pure-Python engine on one corpus, computed lazily per document."""
+    """Results of the pure-Python engine on one corpus, computed lazily per document,
+    with the watchlist (and so the profile) of the libraries it checks."""
 
     def __init__(self, docs: Sequence[Doc], watchlist: Watchlist) -> None:
         self.docs = docs
@@ -637,6 +762,7 @@ class _Run:
     sample: list[Doc] = field(default_factory=list)
     first: list[Any] | None = None
     stable: bool = True
+    watchlist: Watchlist | None = None
 
 
 class _Pinned:
@@ -660,18 +786,25 @@ def _prepare(
     corpus: str,
     docs: Sequence[Doc],
     wl_name: str,
-    watchlist: Watchlist,
+    watchlists: BenchWatchlist,
     lib: Library,
     budget: float,
     cpus: Sequence[int] | None,
 ) -> _Run:
-    """Build ``lib`` (timed), run it once on a pilot sample (the warm-up) and choose the
-    documents to time: all of them, or a uniform sample sized to ``budget`` seconds."""
+    """Build ``lib`` (timed) on the watchlist of its profile, run it once on a pilot
+    sample (the warm-up) and choose the documents to time: all of them, or a uniform
+    sample sized to ``budget`` seconds."""
     run = _Run(lib, Measurement(corpus, wl_name, lib.name, total_docs=len(docs)))
     why = lib.missing()
     if why:
         run.m.check = why
         return run
+    watchlist = watchlists.get(lib.profile)
+    if watchlist is None:
+        run.m.check = f"not run: {watchlists.why_no_seed}"
+        return run
+    run.watchlist = watchlist
+    run.m.profile = watchlist.profile
     try:
         with _Pinned(cpus, lib.threads):
             gc.collect()
@@ -728,24 +861,27 @@ def _time_once(run: _Run, cpus: Sequence[int] | None) -> None:
 
 
 def _check(run: _Run, reference: Reference | None) -> str:
+    """The check column: full analyses against the pure-Python engine on the same
+    watchlist (so in the same profile), the seed approach's relevance against it."""
     lib, results, idx = run.lib, run.first or [], run.idx
     if not run.stable:
         return "MISMATCH between repeats"
+    if lib.kind == "raw":
+        return f"stable; {sum(results)} raw hits"
     if reference is None:
         return "stable"
     ref = reference.get(idx)
+    engine = f"python engine, {run.m.profile} profile"
     if lib.kind == "full":
         bad = sum(1 for a, b in zip(results, ref, strict=True) if a != b)
-        return "ok (= python engine)" if not bad else f"MISMATCH in {bad} docs"
-    if lib.kind == "seed":
-        agree = sum(1 for (rel, _, _), a in zip(results, ref, strict=True) if rel == a.is_relevant)
-        return f"stable; relevance agrees on {100 * agree / max(1, len(ref)):.1f}%"
-    return f"stable; {sum(results)} raw hits"
+        return f"ok (= {engine})" if not bad else f"MISMATCH in {bad} docs vs {engine}"
+    agree = sum(1 for (rel, _, _), a in zip(results, ref, strict=True) if rel == a.is_relevant)
+    return f"stable; relevance agrees on {100 * agree / max(1, len(ref)):.1f}% with {engine}"
 
 
 def compare(
     corpora: Mapping[str, Sequence[Doc]],
-    watchlists: Mapping[str, Watchlist],
+    watchlists: Mapping[str, Watchlist | BenchWatchlist],
     libraries: Sequence[Library],
     *,
     repeat: int = 3,
@@ -761,15 +897,19 @@ def compare(
     documents sized to the budget (``Measurement.docs`` says how many). The repeats are
     interleaved across libraries (run 1 of every library, then run 2 ...), so a load
     change on a shared machine hits all of them alike. With ``cpus``, single-threaded
-    runs are pinned to ``cpus[0]`` and N-thread runs to ``cpus[:N]``. Full-analysis
-    libraries are checked document by document against the pure-Python engine (when
-    ``check``); every library must give the same answer in every repeat.
+    runs are pinned to ``cpus[0]`` and N-thread runs to ``cpus[:N]``. Each library runs
+    on the watchlist of its profile (a bare :class:`Watchlist` is :meth:`BenchWatchlist.of`
+    it: seed-profile libraries then run only if it is a seed-profile watchlist).
+    Full-analysis libraries are checked document by document against the pure-Python
+    engine on the same watchlist (when ``check``); every library must give the same
+    answer in every repeat.
     """
     out: list[Measurement] = []
     pairs = [(c, w) for c in corpora for w in watchlists]
     with _progress(progress, len(pairs) * len(libraries) * (repeat + 2)) as step:
         for c, w in pairs:
-            docs, wl = corpora[c], watchlists[w]
+            docs, given = corpora[c], watchlists[w]
+            wl = given if isinstance(given, BenchWatchlist) else BenchWatchlist.of(given)
             runs = []
             for lib in libraries:
                 runs.append(_prepare(c, docs, w, wl, lib, budget, cpus))
@@ -778,11 +918,17 @@ def compare(
                 for run in runs:
                     _time_once(run, cpus)
                     step(f"{c} × {w}: {run.lib.name}: run {r + 1}/{repeat}")
-            ref = Reference(docs, wl) if check else None
+            refs: dict[int, Reference] = {}  # one per watchlist (profile) checked
             for run in runs:
                 if run.m.times:
                     run.m.seconds = min(run.m.times)
                     if not run.m.check:
+                        ref = None
+                        if check and run.watchlist is not None:
+                            key = id(run.watchlist)
+                            if key not in refs:
+                                refs[key] = Reference(docs, run.watchlist)
+                            ref = refs[key]
                         run.m.check = _check(run, ref)
                 step(f"{c} × {w}: {run.lib.name}: check")
                 out.append(run.m)
@@ -838,27 +984,30 @@ def _stderr_console() -> Any:
 
 
 def format_table(measurements: Sequence[Measurement]) -> str:
-    """A Markdown table: docs/s, MB/s and the ratio to the seed approach per row."""
+    """A Markdown table: the profile each row ran, docs/s, MB/s and the ratio to the seed
+    approach per row."""
     seed = {
         (m.corpus, m.watchlist): m.docs_per_s
         for m in measurements
         if m.library == "seed" and m.seconds > 0
     }
     lines = [
-        "| corpus | watchlist | library | docs timed | docs/s | MB/s | × seed | build s | check |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|",
+        "| corpus | watchlist | library | profile | docs timed | docs/s | MB/s | × seed "
+        "| build s | check |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for m in measurements:
+        head = f"| {m.corpus} | {m.watchlist} | {m.library} | {m.profile or '—'} |"
         if m.seconds <= 0:
-            lines.append(f"| {m.corpus} | {m.watchlist} | {m.library} | | | | | | {m.check} |")
+            lines.append(f"{head} | | | | | {m.check} |")
             continue
         base = seed.get((m.corpus, m.watchlist))
         ratio = f"{m.docs_per_s / base:,.1f}" if base else "—"
         build = "—" if m.build_seconds is None else f"{m.build_seconds:.3f}"
         sample = f"{m.docs:,}" + ("" if m.docs == m.total_docs else f" of {m.total_docs:,}")
         lines.append(
-            f"| {m.corpus} | {m.watchlist} | {m.library} | {sample} | {m.docs_per_s:,.0f} "
-            f"| {_fmt_mb(m.mb_per_s)} | {ratio} | {build} | {m.check} |"
+            f"{head} {sample} | {m.docs_per_s:,.0f} | {_fmt_mb(m.mb_per_s)} | {ratio} "
+            f"| {build} | {m.check} |"
         )
     return "\n".join(lines)
 
@@ -872,8 +1021,8 @@ _CHILD = """
 import gc, json, sys, time, tracemalloc
 from tgematch import _bench
 spec, name, traced = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-wl = _bench.watchlist_from_spec(spec)
 lib = _bench.library(name)
+wl = _bench.watchlist_from_spec(spec, lib.profile)
 gc.collect()
 rss0 = _bench.rss_bytes()
 if traced:
@@ -882,7 +1031,7 @@ t0 = time.perf_counter()
 runner = lib.make(wl)
 dt = time.perf_counter() - t0
 gc.collect()
-out = {"seconds": dt, "rss_mb": (_bench.rss_bytes() - rss0) / 1e6}
+out = {"seconds": dt, "rss_mb": (_bench.rss_bytes() - rss0) / 1e6, "profile": wl.profile}
 if traced:
     out["traced_mb"] = tracemalloc.get_traced_memory()[0] / 1e6
 print(json.dumps(out))
@@ -898,19 +1047,20 @@ def rss_bytes() -> int:
         return 0
 
 
-def build_cost(spec: str, name: str, repeat: int = 3) -> dict[str, float]:
+def build_cost(spec: str, name: str, repeat: int = 3) -> dict[str, Any]:
     """Build seconds (best of ``repeat``), retained RSS and traced Python MB for one build.
 
     Each build runs in a fresh interpreter (so earlier allocations cannot be reused):
     ``seconds`` and ``rss_mb`` come from untraced builds, ``traced_mb`` (Python heap
     retained, ``tracemalloc``; Rust allocations are not traced) from one traced build.
+    The library builds the watchlist of its profile; ``profile`` says which that was.
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(Path(__file__).absolute().parents[1]), env.get("PYTHONPATH", "")]
     )
 
-    def child(traced: bool) -> dict[str, float]:
+    def child(traced: bool) -> dict[str, Any]:
         r = subprocess.run(
             [sys.executable, "-c", _CHILD, spec, name, "1" if traced else "0"],
             capture_output=True,
@@ -928,22 +1078,24 @@ def build_cost(spec: str, name: str, repeat: int = 3) -> dict[str, float]:
         "seconds": min(r["seconds"] for r in runs),
         "rss_mb": statistics.median(r["rss_mb"] for r in runs),
         "traced_mb": traced["traced_mb"],
+        "profile": traced["profile"],
     }
 
 
-def format_build_table(rows: Sequence[tuple[str, str, dict[str, float] | str]]) -> str:
+def format_build_table(rows: Sequence[tuple[str, str, dict[str, Any] | str]]) -> str:
     """Markdown table of :func:`build_cost` results: (watchlist, library, cost or error)."""
     lines = [
-        "| watchlist | library | build s | retained RSS MB | Python heap MB (tracemalloc) |",
-        "|---|---|---:|---:|---:|",
+        "| watchlist | library | profile | build s | retained RSS MB "
+        "| Python heap MB (tracemalloc) |",
+        "|---|---|---|---:|---:|---:|",
     ]
     for wl, lib, cost in rows:
         if isinstance(cost, str):
-            lines.append(f"| {wl} | {lib} | | | {cost} |")
+            lines.append(f"| {wl} | {lib} | — | | | {cost} |")
         else:
             lines.append(
-                f"| {wl} | {lib} | {cost['seconds']:.3f} | {cost['rss_mb']:.1f} "
-                f"| {cost['traced_mb']:.1f} |"
+                f"| {wl} | {lib} | {cost.get('profile', '—')} | {cost['seconds']:.3f} "
+                f"| {cost['rss_mb']:.1f} | {cost['traced_mb']:.1f} |"
             )
     return "\n".join(lines)
 
@@ -972,8 +1124,11 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
             "Time tgematch and the alternatives a user could pick (the seed's "
             "one-regex-per-pattern approach, pyahocorasick, ahocorasick-rs, hyperscan) on "
             "any JSONL corpus and watchlist, check their answers, and print a Markdown "
-            "table of docs/s, MB/s and the ratio to the seed approach. Libraries that "
-            "are not installed get a row saying so."
+            "table of docs/s, MB/s and the ratio to the seed approach. tgematch's rows run "
+            'the watchlist as configured (modern unless it says profile = "seed"), its '
+            "-seed rows and the competitors with the seed's semantics (seed, "
+            "pyahocorasick) the seed profile; the profile column says which. Libraries "
+            "that are not installed get a row saying so."
         ),
     )
     p.add_argument("corpus", type=Path, help="JSONL file, one document per line")
@@ -1026,6 +1181,10 @@ def _check_writable(path: Path) -> None:
         raise ValueError(f"--json {path}: not writable")
 
 
+# what ``Watchlist.example()`` reads; the seed variant needs the configuration itself
+_EXAMPLE_WATCHLIST = Path(__file__).parent / "data" / "example_watchlist.toml"
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Run ``tgematch bench``: 0 when every check passed, 1 on a mismatch, 2 on bad input."""
     try:
@@ -1039,7 +1198,7 @@ def run_bench(args: argparse.Namespace) -> int:
         docs = load_corpus(args.corpus, args.field, args.title_field, args.limit)
         if not docs:
             raise ValueError(f"{args.corpus}: no documents")
-        wl = Watchlist.from_file(args.watchlist) if args.watchlist else Watchlist.example()
+        wl = load_watchlist(args.watchlist or _EXAMPLE_WATCHLIST)
         if args.json:
             _check_writable(args.json)
     except (OSError, ValueError, argparse.ArgumentTypeError) as e:
@@ -1056,10 +1215,13 @@ def run_bench(args: argparse.Namespace) -> int:
         check=not args.no_check,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
+    rules = f"{len(wl.default.keywords):,} keyword rules ({wl.default.profile} profile"
+    if wl.seed is not None and wl.seed is not wl.default:
+        rules += f"; {len(wl.seed.keywords):,} in the seed profile"
     print(
         f"{len(docs):,} documents, {sum(utf8_size(doc_text(d)) for d in docs) / 1e6:.2f} MB; "
-        f"watchlist {wl_name}: {len(wl.companies):,} companies, {len(wl.keywords):,} "
-        f"keyword rules; best of {args.repeat}\n"
+        f"watchlist {wl_name}: {len(wl.default.companies):,} companies, {rules}); "
+        f"best of {args.repeat}\n"
     )
     print(format_table(rows))
     if args.json:
