@@ -9,9 +9,9 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
-use crate::matchcore::reuse::with_reused;
-use crate::matchcore::text::{push_utf8, utf8_room};
-use crate::matchcore::{Analysis, CompiledWatchlist, Engine as CoreEngine, UNICODE_VERSION};
+use crate::core::reuse::with_reused;
+use crate::core::text::{push_utf8, utf8_room};
+use crate::core::{Analysis, CompiledWatchlist, Scanner, UNICODE_VERSION};
 
 /// Upper bound on the OS threads one `analyze_many` call starts.
 const MAX_THREADS: usize = 256;
@@ -164,7 +164,7 @@ fn rows<const N: usize>(spec: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<[Py
 }
 
 impl ResultTypes {
-    fn new(spec: &Bound<'_, PyAny>, core: &CoreEngine) -> PyResult<ResultTypes> {
+    fn new(spec: &Bound<'_, PyAny>, core: &Scanner) -> PyResult<ResultTypes> {
         let py = spec.py();
         let spec = spec.cast::<PyDict>().map_err(|_| {
             PyTypeError::new_err(format!("results must be a dict, not {}", type_name(spec)))
@@ -906,7 +906,7 @@ fn compiled_from_plain(plain: &Bound<'_, PyDict>) -> PyResult<CompiledWatchlist>
 /// The native matching engine of one compiled watchlist (immutable, thread-safe).
 #[pyclass(module = "tgematch._native", frozen)]
 pub struct Engine {
-    core: CoreEngine,
+    core: Scanner,
     /// The shared raw result of a document in which nothing occurred.
     empty: Py<PyTuple>,
     /// Given at construction: lets `analysis`/`analysis_many` build result objects.
@@ -928,7 +928,7 @@ impl Engine {
         let compiled = compiled_from_plain(plain)?;
         let py = plain.py();
         let core = py
-            .detach(|| CoreEngine::new(&compiled))
+            .detach(|| Scanner::new(&compiled))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let results = results.map(|r| ResultTypes::new(r, &core)).transpose()?;
         Ok(Engine {
@@ -1153,7 +1153,7 @@ impl Build<'_> {
 /// nothing else to do, so reading and building overlap with scanning instead of coming
 /// before and after it; the GIL is held only for those chunks.
 struct Batch<'a> {
-    core: &'a CoreEngine,
+    core: &'a Scanner,
     build: Build<'a>,
     docs: Py<PyAny>,
     convert: Option<Py<PyAny>>,
