@@ -7,7 +7,9 @@
 //! * [`scan`]: occurrences (docs §2-§4, §6, §8.1-§8.2).
 //! * [`score`]: the analysis of one document (docs §7, §8.3-§8.5).
 //! * [`reuse`]: buffers a thread keeps from one document to the next.
+//! * [`batch`]: the Python-free half of a parallel batch (threads, order, errors).
 
+pub mod batch;
 pub mod compiled;
 pub mod reuse;
 pub mod scan;
