@@ -1,4 +1,4 @@
-//! The Python-facing half of a batch (`Engine.analyze_many`, `Engine.analysis_many`):
+//! The Python-facing half of a batch (`Engine.analyze_many`, `Engine.finished_many`):
 //! checking and reading the batch, and building each result. One thread scans the batch
 //! itself with the GIL released; more go through [`crate::core::batch::run`], whose
 //! [`Host`] steps (reading a chunk of documents, building finished results) are the only
@@ -21,7 +21,7 @@ use crate::core::{Analysis, Scanner};
 pub(super) enum Build<'a> {
     /// The raw analysis tuple (`Engine.analyze_many`), sharing the empty one.
     Raw(&'a Py<PyTuple>),
-    /// The finished `Analysis` (`Engine.analysis_many`).
+    /// The finished `Analysis` (`Engine.finished_many`).
     Typed(&'a ResultTypes),
 }
 

@@ -33,7 +33,7 @@ pub struct Engine {
     core: Scanner,
     /// The shared raw result of a document in which nothing occurred.
     empty: Py<PyTuple>,
-    /// Given at construction: lets `analysis`/`analysis_many` build result objects.
+    /// Given at construction: lets `finished`/`finished_many` build result objects.
     results: Option<ResultTypes>,
 }
 
@@ -76,7 +76,8 @@ impl Engine {
             .collect())
     }
 
-    /// Scan and score one text (docs/matching.md §7): the raw analysis tuple.
+    /// Scan and score one text (docs/matching.md §7): the raw analysis tuple (the raw
+    /// API `find`/`analyze`/`analyze_many` is the same as `PythonEngine`'s).
     fn analyze<'py>(
         &self,
         py: Python<'py>,
@@ -88,7 +89,7 @@ impl Engine {
     }
 
     /// Analyse many texts on `threads` OS threads with the GIL released; results in
-    /// input order. The same pipeline as `analysis_many`, with raw tuples as results.
+    /// input order. The same pipeline as `finished_many`, with raw tuples as results.
     #[pyo3(signature = (texts, threads = 1))]
     fn analyze_many<'py>(
         &self,
@@ -105,8 +106,10 @@ impl Engine {
         )
     }
 
+    /// The finished `tgematch.Analysis` of `title + "\n" + text` (`text` alone without a
+    /// title), built here from the `results` spec.
     #[pyo3(signature = (text, title = None))]
-    fn analysis<'py>(
+    fn finished<'py>(
         &self,
         py: Python<'py>,
         text: &Bound<'py, PyAny>,
@@ -127,8 +130,9 @@ impl Engine {
         types.build(py, &a)
     }
 
+    /// `finished` of many documents, in input order, on `threads` OS threads.
     #[pyo3(signature = (docs, threads = 1, convert = None))]
-    fn analysis_many<'py>(
+    fn finished_many<'py>(
         &self,
         docs: &Bound<'py, PyAny>,
         threads: i64,

@@ -1,5 +1,6 @@
 //! Building results: the raw analysis tuple (`Engine.analyze`) and the finished
-//! `tgematch.results` objects (`Analysis` and its hits) from the core's [`Analysis`].
+//! `tgematch.results` objects (`Analysis` and its hits, `Engine.finished`) from the
+//! core's [`Analysis`].
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
