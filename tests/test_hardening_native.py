@@ -223,7 +223,7 @@ def test_c_defined_and_foreign_result_classes_are_refused(key: str, cls: str) ->
         spec[{key!r}] = {cls}
         try:
             e = _native.Engine(m.compiled.to_plain(), results=spec)
-            a = e.analysis("Caldera TGE is live! Claim $ERA. The fabric softener is not it.")
+            a = e.finished("Caldera TGE is live! Claim $ERA. The fabric softener is not it.")
             del a, e
         except ValueError as exc:
             print(exc)

@@ -55,13 +55,18 @@ class Engine:
 
     Immutable once built: one engine may be shared by any number of threads. Scanning
     releases the GIL. The engine does not pickle; rebuild it from the watchlist.
+
+    Two APIs: the raw one, :meth:`find`, :meth:`analyze` and :meth:`analyze_many`
+    (tuples of indices; the same methods as ``tgematch.engine_python.PythonEngine``), and
+    the finished one, :meth:`finished` and :meth:`finished_many` (``tgematch.Analysis``
+    objects, built by the engine from ``results``).
     """
 
     def __new__(cls, plain: dict[str, Any], results: dict[str, Any] | None = None) -> Engine:
         """Build the engine from ``CompiledWatchlist.to_plain()``.
 
-        ``results`` (``tgematch.results.results_spec(...)``) lets :meth:`analysis` and
-        :meth:`analysis_many` build the finished ``Analysis`` objects themselves: the
+        ``results`` (``tgematch.results.results_spec(...)``) lets :meth:`finished` and
+        :meth:`finished_many` build the finished ``Analysis`` objects themselves: the
         keys ``analysis``, ``company_hit``, ``keyword_hit``, ``exclusion_hit`` (tuple
         subclasses), ``companies`` (``(name, priority, score)`` per company),
         ``keywords`` (``(pattern, weight)`` per rule), ``exclusions`` (``(label,
@@ -117,7 +122,7 @@ class Engine:
     ) -> list[_RawAnalysis]:
         """Analyse many texts with the GIL released, spread over ``threads`` OS threads
         (at most one per text, and at most 256); results in input order, each equal to
-        ``analyze(text)``. The pipeline of :meth:`analysis_many`, with raw tuples as
+        ``analyze(text)``. The pipeline of :meth:`finished_many`, with raw tuples as
         results (it also takes ``(content, title)`` pairs, scanned as
         ``f"{title}\\n{content}"``).
 
@@ -127,22 +132,22 @@ class Engine:
             ValueError: ``threads`` is less than 1.
         """
 
-    def analysis(self, text: str, title: str | None = None) -> Any:
-        """The ``tgematch.Analysis`` of ``f"{title}\\n{text}"`` (``text`` alone without a
-        title), built by the engine (needs ``results`` at construction).
+    def finished(self, text: str, title: str | None = None) -> Any:
+        """The finished ``tgematch.Analysis`` of ``f"{title}\\n{text}"`` (``text`` alone
+        without a title), built by the engine (needs ``results`` at construction).
 
         Raises:
             TypeError: ``text`` or ``title`` is not a ``str``.
             ValueError: the engine was built without ``results``.
         """
 
-    def analysis_many(
+    def finished_many(
         self,
         docs: list[Any] | tuple[Any, ...],
         threads: int = 1,
         convert: Callable[[Any, int], str] | None = None,
     ) -> list[Any]:
-        """``analysis`` of many documents, in input order, on ``threads`` OS threads.
+        """``finished`` of many documents, in input order, on ``threads`` OS threads.
 
         An element is a ``str`` or a ``(content, title)`` pair of ``str`` and
         ``str | None``; any other element is passed to ``convert(element, index)``, which

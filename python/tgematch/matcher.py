@@ -134,8 +134,8 @@ class Matcher:
                 raise ImportError(_BUILD_HINT)
             spec = results_spec(watchlist, self._compiled, self._empty)
             self._engine: Any = native.Engine(self._compiled.to_plain(), results=spec)
-            self._analysis = self._engine.analysis
-            self._analysis_many = self._engine.analysis_many
+            self._analysis = self._engine.finished
+            self._analysis_many = self._engine.finished_many
         else:
             self._engine = PythonEngine(self._compiled)
             self._analysis = self._python_analysis

@@ -1,14 +1,14 @@
-//! The compiled watchlist (docs/matching.md §5) and the engine built from it.
+//! The compiled watchlist (docs/matching.md §5) and the [`Scanner`] built from it.
 //!
 //! [`CompiledWatchlist`] is the plain data produced by the Python compiler
 //! (`CompiledWatchlist.to_plain()`), with every string as generalized UTF-8 bytes.
-//! [`Engine::new`] validates it (never panicking on malformed data) and builds the one
-//! Aho-Corasick automaton over all literals. An [`Engine`] is immutable, `Send` and
-//! `Sync`: one engine serves any number of threads.
+//! [`Scanner::new`] validates it (never panicking on malformed data) and builds the one
+//! Aho-Corasick automaton over all literals. A [`Scanner`] is immutable, `Send` and
+//! `Sync`: one scanner serves any number of threads.
 
 use std::fmt;
 
-use super::scanner::Scanner;
+use super::scanner::LiteralScanner;
 pub use super::scanner::DFA_MAX_LITERALS;
 use super::tables::tables;
 use super::text::{decode_all, encoded_len};
@@ -131,7 +131,7 @@ pub(crate) struct Unit {
     pub end_check: bool,
     /// The end check also fails inside a contraction (only set with `end_check`).
     pub contraction: bool,
-    /// Index into `Engine::cased` of the written form the match must have.
+    /// Index into `Scanner::cased` of the written form the match must have.
     pub cased: Option<usize>,
     pub nfb: Option<usize>,
 }
@@ -165,9 +165,12 @@ pub(crate) enum RelevanceMode {
     CompanyAndLaunch,
 }
 
-/// The matching engine of one compiled watchlist.
-pub struct Engine {
-    pub(crate) automaton: Scanner,
+/// The matching core of one compiled watchlist: validated, with its literal automaton
+/// built; [`Scanner::find`] and [`Scanner::analyze`] scan a text (named `Scanner` so
+/// that "engine" is left to the Python classes, `tgematch._native.Engine` and
+/// `PythonEngine`).
+pub struct Scanner {
+    pub(crate) automaton: LiteralScanner,
     /// Units of each literal.
     pub(crate) literal_units: Vec<Vec<Unit>>,
     /// Whether some unit of the literal checks its case or contractions: the scan looks
@@ -219,9 +222,9 @@ fn check_text(field: &str, i: usize, s: &[u8]) -> Result<Vec<u32>, BuildError> {
     }
 }
 
-impl Engine {
-    /// Validates `cw` and builds the engine.
-    pub fn new(cw: &CompiledWatchlist) -> Result<Engine, BuildError> {
+impl Scanner {
+    /// Validates `cw` and builds the scanner.
+    pub fn new(cw: &CompiledWatchlist) -> Result<Scanner, BuildError> {
         let n_lit = cw.literals.len();
         let mut last_char_len = Vec::with_capacity(n_lit);
         let mut literal_cps = Vec::with_capacity(n_lit);
@@ -456,12 +459,12 @@ impl Engine {
             .iter()
             .map(|units| units.iter().all(|u| u.start_check))
             .collect();
-        let automaton = match Scanner::new(&cw.literals, &anchored, tables()) {
+        let automaton = match LiteralScanner::new(&cw.literals, &anchored, tables()) {
             Ok(a) => a,
             Err(e) => return err(format!("cannot build the automaton: {e}")),
         };
         let has_gaps = targets.iter().any(|t| t.nparts > 1);
-        Ok(Engine {
+        Ok(Scanner {
             automaton,
             literal_units,
             literal_extra_checks,

@@ -5,7 +5,7 @@
 //!   and watchlist literals spliced in with random case and whitespace) against
 //!   arbitrary small compiled watchlists built directly from literals, units, flags,
 //!   not-followed-by sets and gap targets that respect the invariants of
-//!   docs/matching.md §5. `Engine::find` and `Engine::analyze` must equal a brute-force
+//!   docs/matching.md §5. `Scanner::find` and `Scanner::analyze` must equal a brute-force
 //!   reference written from the docs: every unit's literal tried at every code point of
 //!   the original text, with folding and flexible whitespace, then the whole-word checks,
 //!   not-followed-by, the gap combination (reachable sets, as §4 defines them) and
@@ -14,7 +14,7 @@
 //!   `DFA_MAX_LITERALS` literals so the engine scans free literals with its contiguous
 //!   NFA too.
 //! * [`malformed_input_never_panics`]: arbitrary (mostly invalid) compiled watchlists
-//!   and arbitrary bytes as text: `Engine::new` returns `Ok` or `Err`, and a built
+//!   and arbitrary bytes as text: `Scanner::new` returns `Ok` or `Err`, and a built
 //!   engine scans any bytes, without panicking.
 //!
 //! The number of cases is small by default (CI); set `TGEMATCH_FUZZ_CASES` for a long
@@ -32,7 +32,7 @@ use proptest::sample::select;
 use proptest::test_runner::Config;
 
 use super::compiled::{
-    CompiledWatchlist, Engine, DFA_MAX_LITERALS, FLAG_CONTRACTION, FLAG_END, FLAG_EXACT_CASE,
+    CompiledWatchlist, Scanner, DFA_MAX_LITERALS, FLAG_CONTRACTION, FLAG_END, FLAG_EXACT_CASE,
     FLAG_START, KIND_COMPANY, KIND_COMPANY_VETO, KIND_CONTEXT, KIND_EXCLUSION, KIND_KEYWORD,
     KIND_SHARED_TAG,
 };
@@ -896,7 +896,7 @@ impl Mutation {
                         0 => t.0 = *v,
                         1 => t.1 = *v,
                         // Capped so that valid builds stay cheap; huge part counts are
-                        // rejected by `Engine::new`, pinned by
+                        // rejected by `Scanner::new`, pinned by
                         // `a_huge_part_count_is_rejected_or_harmless`.
                         2 => t.2 = (*v).min(MAX_FUZZ_NPARTS),
                         _ => t.3 = *v,
@@ -946,7 +946,7 @@ fn check_case(spec: &WatchlistSpec, segs: &[Segment], padding: usize) -> Result<
     for i in 0..padding {
         built.cw.literals.push(format!("\u{E000}{i}").into_bytes());
     }
-    let engine = match Engine::new(&built.cw) {
+    let engine = match Scanner::new(&built.cw) {
         Ok(e) => e,
         Err(e) => {
             return Err(TestCaseError::fail(format!(
@@ -1007,7 +1007,7 @@ proptest! {
         for m in &mutations {
             m.apply(&mut cw);
         }
-        match Engine::new(&cw) {
+        match Scanner::new(&cw) {
             Ok(engine) => {
                 for o in engine.find(&text) {
                     prop_assert!(o.start < o.end && o.end <= text.len());
@@ -1039,7 +1039,7 @@ proptest! {
     }
 }
 
-/// Found by [`malformed_input_never_panics`]: `Engine::new` used to accept any part count,
+/// Found by [`malformed_input_never_panics`]: `Scanner::new` used to accept any part count,
 /// and a scan then allocated `nparts` vectors (`i64::MAX` panicked, `1 << 57` aborted the
 /// process). A target may not have more parts than there are units.
 #[test]
@@ -1053,7 +1053,7 @@ fn a_huge_part_count_is_rejected_or_harmless() {
             context_target: vec![0],
             ..CompiledWatchlist::default()
         };
-        if let Ok(engine) = Engine::new(&cw) {
+        if let Ok(engine) = Scanner::new(&cw) {
             // One part of `nparts` occurs: the target cannot.
             assert!(engine.find(b"a").is_empty(), "nparts {nparts}");
         }

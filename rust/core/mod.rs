@@ -2,12 +2,14 @@
 //!
 //! * [`tables`]: the shipped Unicode tables (word, space, fold, nosp).
 //! * [`text`]: generalized UTF-8, the normalised text `C` and the offset walk.
-//! * [`compiled`]: the compiled watchlist (docs/matching.md §5) and [`Engine`].
+//! * [`compiled`]: the compiled watchlist (docs/matching.md §5) and [`Scanner`].
 //! * `scanner`: the literal scanner (anchored walks from possible word starts).
 //! * [`scan`]: occurrences (docs §2-§4, §6, §8.1-§8.2).
 //! * [`score`]: the analysis of one document (docs §7, §8.3-§8.5).
 //! * [`reuse`]: buffers a thread keeps from one document to the next.
+//! * [`batch`]: the Python-free half of a parallel batch (threads, order, errors).
 
+pub mod batch;
 pub mod compiled;
 pub mod reuse;
 pub mod scan;
@@ -23,7 +25,7 @@ mod fuzz;
 #[cfg(test)]
 mod tests;
 
-pub use compiled::{BuildError, CompiledWatchlist, Engine};
+pub use compiled::{BuildError, CompiledWatchlist, Scanner};
 pub use scan::Occurrence;
 pub use score::Analysis;
 

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
-use super::compiled::Engine;
+use super::compiled::Scanner;
 use super::reuse::with_reused;
 use super::tables::tables;
 use super::text::{decode_at, normalise_mapped, point_at, Point, TextMap};
@@ -57,7 +57,7 @@ struct RawMatch {
     last: Point,
 }
 
-impl Engine {
+impl Scanner {
     /// All occurrences of all targets in `text` (generalized UTF-8), distinct, sorted by
     /// `(start, end, kind, ref)`.
     pub fn find(&self, text: &[u8]) -> Vec<Occurrence> {
@@ -205,7 +205,7 @@ impl Engine {
     }
 }
 
-impl Engine {
+impl Scanner {
     /// Whether every unit of the literal matched at `c[start..end]` is sure to be
     /// rejected, judging from `c` alone: by not-followed-by, or by a whole-word check
     /// whose two characters are ASCII in `c` (which then have the original characters'

@@ -360,8 +360,8 @@ struct Set<A> {
     pad: usize,
 }
 
-/// The scanner of one engine (see the module docs).
-pub(crate) struct Scanner {
+/// The literal automata of one [`Scanner`](super::Scanner) (see the module docs).
+pub(crate) struct LiteralScanner {
     /// Literals whose every unit has a start check, walked from candidate positions.
     anchored: Option<Set<nfa::contiguous::NFA>>,
     /// Literals some unit of which has no start check: an unanchored scan.
@@ -370,14 +370,14 @@ pub(crate) struct Scanner {
     filter: StartFilter,
 }
 
-impl Scanner {
+impl LiteralScanner {
     /// Builds the scanner. `anchored[i]` says whether literal `i` may be searched only
     /// where its start check can pass; `tables` decides what such a position is.
     pub(crate) fn new(
         literals: &[Vec<u8>],
         anchored: &[bool],
         tables: &Tables,
-    ) -> Result<Scanner, aho_corasick::BuildError> {
+    ) -> Result<LiteralScanner, aho_corasick::BuildError> {
         let mut sets: [(Vec<&[u8]>, Vec<usize>); 2] = Default::default();
         for (i, lit) in literals.iter().enumerate() {
             let k = usize::from(!anchored.get(i).copied().unwrap_or(false));
@@ -409,7 +409,7 @@ impl Scanner {
                 pad,
             })
         };
-        Ok(Scanner {
+        Ok(LiteralScanner {
             anchored,
             free,
             filter,

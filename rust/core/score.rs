@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use super::compiled::{Engine, RelevanceMode, Role};
+use super::compiled::{RelevanceMode, Role, Scanner};
 
 /// A sorted list of distinct `(start, end)` spans.
 pub type Spans = Vec<(usize, usize)>;
@@ -76,7 +76,7 @@ fn min_distance(xs: &[usize], ys: &[usize]) -> Option<usize> {
     best
 }
 
-impl Engine {
+impl Scanner {
     /// Analyses one document (generalized UTF-8) as docs §7 specifies.
     pub fn analyze(&self, text: &[u8]) -> Analysis {
         self.with_target_occurrences(text, |occ| self.score(occ))

@@ -2,7 +2,7 @@
 //! scoring and validation.
 
 use super::compiled::{
-    CompiledWatchlist, Engine, FLAG_CONTRACTION, FLAG_END, FLAG_EXACT_CASE, FLAG_START,
+    CompiledWatchlist, Scanner, FLAG_CONTRACTION, FLAG_END, FLAG_EXACT_CASE, FLAG_START,
     KIND_COMPANY, KIND_COMPANY_VETO, KIND_CONTEXT, KIND_EXCLUSION, KIND_KEYWORD, KIND_SHARED_TAG,
 };
 use super::text::{normalise, push_cp};
@@ -91,15 +91,15 @@ impl Builder {
         b
     }
 
-    fn engine(&self) -> Engine {
-        match Engine::new(&self.cw) {
+    fn engine(&self) -> Scanner {
+        match Scanner::new(&self.cw) {
             Ok(e) => e,
             Err(e) => panic!("test watchlist does not build: {e}"),
         }
     }
 }
 
-fn spans(engine: &Engine, text: &str) -> Vec<(usize, usize, usize)> {
+fn spans(engine: &Scanner, text: &str) -> Vec<(usize, usize, usize)> {
     engine
         .find(&py(text))
         .into_iter()
@@ -209,7 +209,7 @@ fn unit_flags_opt_out_of_word_checks() {
     assert_eq!(spans(&e, "defi fi"), [(1, 2, 4), (0, 5, 7), (1, 5, 7)]);
 }
 
-fn testnet_engine() -> Engine {
+fn testnet_engine() -> Scanner {
     let mut b = Builder::default();
     b.cw.exclusion_labels = vec![b"testnet".to_vec(), b"game_token".to_vec()];
     b.cw.exclusion_penalties = vec![50, 40];
@@ -246,7 +246,7 @@ fn not_followed_by() {
 }
 
 /// `announcing.*token` with the given max gap, whole-word parts.
-fn gap_engine(parts: &[&[&str]], max_gap: i64) -> Engine {
+fn gap_engine(parts: &[&[&str]], max_gap: i64) -> Scanner {
     let mut b = Builder::default();
     b.cw.keyword_patterns = vec![b"gap".to_vec()];
     b.cw.keyword_weights = vec![15];
@@ -372,7 +372,7 @@ fn gaps_match_brute_force() {
 }
 
 /// A small watchlist in the shape the Python compiler produces.
-fn scoring_engine() -> Engine {
+fn scoring_engine() -> Scanner {
     let mut b = Builder::default();
     b.cw.company_names = vec![b"Caldera".to_vec(), b"Foo".to_vec()];
     b.cw.company_scores = vec![30, 20];
@@ -493,7 +493,7 @@ fn find_reports_kinds_and_refs() {
 #[test]
 fn malformed_watchlists_are_errors() {
     let good = Builder::phrases(&["caldera"]);
-    assert!(Engine::new(&good.cw).is_ok());
+    assert!(Scanner::new(&good.cw).is_ok());
     type Breaker = fn(&mut CompiledWatchlist);
     let breakers: &[(&str, Breaker)] = &[
         ("literals[0] is empty", |cw| cw.literals[0].clear()),
@@ -524,7 +524,7 @@ fn malformed_watchlists_are_errors() {
     for (expected, breaker) in breakers {
         let mut cw = good.cw.clone();
         breaker(&mut cw);
-        match Engine::new(&cw) {
+        match Scanner::new(&cw) {
             Ok(_) => panic!("accepted a watchlist with {expected}"),
             Err(e) => assert!(e.to_string().contains(expected), "{e} lacks {expected:?}"),
         }
@@ -534,7 +534,7 @@ fn malformed_watchlists_are_errors() {
 #[test]
 fn engine_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<Engine>();
+    assert_send_sync::<Scanner>();
 }
 
 #[test]
@@ -739,7 +739,7 @@ fn contraction_aware_end_check() {
 
 /// Companies 0 "Dogwifhat" (30) and 1 "Wif Labs" (20, vetoed by "wif labs scam"),
 /// 2 "Other" (20); `$wif` shared by 0 and 1, `$oth` by 1 and 2; keyword "airdrop" (60).
-fn shared_engine() -> Engine {
+fn shared_engine() -> Scanner {
     let mut b = Builder::default();
     let c0 = b.company("Dogwifhat", 30);
     let c1 = b.company("Wif Labs", 20);
@@ -966,7 +966,7 @@ fn malformed_modern_fields_are_errors() {
     good.unit("beta", c1, 0, MODERN, -1);
     good.shared_tag("$ab", &[0, 1]);
     good.cw.launch_threshold = 50;
-    assert!(Engine::new(&good.cw).is_ok());
+    assert!(Scanner::new(&good.cw).is_ok());
     type Breaker = fn(&mut CompiledWatchlist);
     let breakers: &[(&str, Breaker)] = &[
         ("units[0].cased = -1", |cw| cw.units[0].5 = -1),
@@ -1022,12 +1022,12 @@ fn malformed_modern_fields_are_errors() {
     for (expected, breaker) in breakers {
         let mut cw = good.cw.clone();
         breaker(&mut cw);
-        match Engine::new(&cw) {
+        match Scanner::new(&cw) {
             Ok(_) => panic!("accepted a watchlist with {expected}"),
             Err(e) => assert!(e.to_string().contains(expected), "{e} lacks {expected:?}"),
         }
     }
     let mut cw = good.cw.clone();
     cw.launch_threshold = 1_000_000_000;
-    assert!(Engine::new(&cw).is_ok());
+    assert!(Scanner::new(&cw).is_ok());
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use _native::matchcore::{CompiledWatchlist, Engine};
+use _native::core::{CompiledWatchlist, Scanner};
 use serde_json::Value;
 
 const KIND_NAMES: [&str; 6] = [
@@ -224,7 +224,7 @@ fn golden_cases() {
             .get(&case_name)
             .unwrap_or_else(|| panic!("{ctx}: not in compiled.json"));
         let cw = compiled(plain);
-        let engine = Engine::new(&cw).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        let engine = Scanner::new(&cw).unwrap_or_else(|e| panic!("{ctx}: {e}"));
         let text = string(get(case, "text", &ctx), "text");
 
         let expected: Vec<(String, String, i64, i64)> = arr(get(case, "occurrences", &ctx), &ctx)
