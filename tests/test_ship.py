@@ -12,6 +12,7 @@ Wheel files themselves are tested by ``tests/test_wheels.py``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import pickle
@@ -474,7 +475,7 @@ def test_no_progress_frame_or_colour_off_a_terminal(tmp_path: Path) -> None:
 def test_scan_and_bench_take_the_same_field_options() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    commands = sub.choices  # type: ignore[attr-defined]
+    commands: dict[str, argparse.ArgumentParser] = sub.choices  # type: ignore[assignment]
 
     def fields(name: str) -> dict[str, tuple[tuple[str, ...], object]]:
         return {
@@ -516,5 +517,7 @@ def test_python_dash_m_is_the_command(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "confidence" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "tgematch", "bogus"], capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tgematch", "bogus"], capture_output=True, text=True
+    )
     assert proc.returncode == ExitStatus.USAGE
