@@ -109,13 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
         "raw: Engine.analyze(text)": lambda: [eng.analyze(t) for t in texts],
         "raw: Engine.find(text)": lambda: [eng.find(t) for t in texts],
-        "Engine.analysis(text) (result objects)": lambda: [eng.analysis(t) for t in texts],
+        "Engine.analysis(text) (result objects)": lambda: [eng.finished(t) for t in texts],
         "Matcher.analyze(content, title)": lambda: [m.analyze(c, t) for c, t in docs],
         "build_analysis(raw) on every raw tuple": lambda: [
             build_analysis(x, wlx, comp) for x in raws
         ],
         "Engine.analyze_many(texts, 1) per doc": lambda: eng.analyze_many(texts, 1),
-        "Engine.analysis_many(texts, 1) per doc": lambda: eng.analysis_many(texts, 1),
+        "Engine.finished_many(texts, 1) per doc": lambda: eng.finished_many(texts, 1),
         "Matcher.analyze_many(docs, 1) per doc": lambda: m.analyze_many(docs, threads=1),
         "python: text.encode('utf-8')": lambda: [t.encode("utf-8", "surrogatepass") for t in texts],
         "python: fold_space(text)": lambda: [fold_space(t) for t in texts],

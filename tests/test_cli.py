@@ -18,6 +18,7 @@ from databases import empty_database
 
 import tgematch
 from tgematch.cli import main, parse_confidence, parse_since
+from tgematch.exit_status import ExitStatus
 from tgematch.store import create_engine
 from tgematch.store.models import Alert, Feed
 from tgematch.store.writes import alerts_from_analysis
@@ -183,7 +184,7 @@ def test_bad_input_is_counted_reported_and_skipped(
     code, out, err = run(
         capsys, "scan", str(bad), str(csv_file), "--db", db, "--no-progress", "--show-skipped", "-1"
     )
-    assert code == 0, err
+    assert code == ExitStatus.SKIPPED, err  # the others were stored, but not every record
     assert summary_value(out, "documents read") == 12
     assert summary_value(out, "skipped") == 9
     assert summary_value(out, "analysed") == 3
@@ -241,7 +242,7 @@ def test_scan_directory_and_formats(capsys: pytest.CaptureFixture[str], tmp_path
         "content",
         "--no-progress",
     )
-    assert code == 0
+    assert code == ExitStatus.NOTHING_READ  # its one record has no 'content'
     assert summary_value(out, "skipped") == 1 and "missing field 'content'" in err
 
 
@@ -328,13 +329,13 @@ def test_alerts_filters(capsys: pytest.CaptureFixture[str], db_url: str) -> None
         "--since",
         "24h",
         "--min-confidence",
-        "0.8",
+        "80",
         "--output",
         "jsonl",
     )
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
-    want = [a for a in everything if a["company"] == "Caldera" and a["confidence"] >= 0.8]
+    want = [a for a in everything if a["company"] == "Caldera" and a["confidence"] >= 80]
     assert rows and sorted(r["content_hash"] for r in rows) == sorted(
         a["content_hash"] for a in want
     )
@@ -355,11 +356,15 @@ def test_argument_parsers() -> None:
     assert parse_since("24h").total_seconds() == 86400  # type: ignore[union-attr]
     assert parse_since("2w").total_seconds() == 14 * 86400  # type: ignore[union-attr]
     assert parse_since("2026-01-01").tzinfo is not None  # type: ignore[union-attr]
-    assert parse_confidence("0.7") == 0.7 and parse_confidence("70") == 0.7
+    assert parse_confidence("70") == 70 and parse_confidence("0") == 0
+    assert parse_confidence("100") == 100
     with pytest.raises(Exception, match="invalid --since"):
         parse_since("yesterday")
-    with pytest.raises(Exception, match=r"0\.\.1"):
-        parse_confidence("250")
+    for bad in ("250", "-1", "101"):
+        with pytest.raises(Exception, match=r"--min-confidence .*from 0 to 100"):
+            parse_confidence(bad)
+    with pytest.raises(Exception, match=r"--min-confidence '0\.7'.*did you mean 70"):
+        parse_confidence("0.7")
 
 
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

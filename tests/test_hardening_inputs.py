@@ -17,6 +17,7 @@ import pytest
 
 from tgematch import inputs
 from tgematch.cli import main
+from tgematch.exit_status import ExitStatus
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, symlinks, /dev")
 
@@ -96,7 +97,7 @@ def test_fifo_inside_a_scanned_directory_is_skipped(tmp_path: Path, watchlist: s
     os.mkfifo(d / "pipe.jsonl")
     (d / "ok.jsonl").write_text('{"id": 1, "text": "Caldera TGE is live"}\n')
     proc = cli("scan", str(d), "--watchlist", watchlist, "--output", "jsonl", timeout=30)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == ExitStatus.SKIPPED, proc.stderr
     assert [r["id"] for r in jsonl_lines(proc.stdout)] == ["1"]
     assert "pipe.jsonl: a FIFO" in proc.stderr
 
@@ -106,7 +107,8 @@ def test_named_device_is_streamed_with_a_bounded_line(
 ) -> None:
     # /dev/zero never yields a newline: one over-long record is skipped, the scan ends.
     monkeypatch.setattr(inputs, "MAX_LINE_BYTES", 4096)
-    assert main(["scan", "/dev/zero", "--output", "jsonl", "--no-progress"]) == 0
+    status = main(["scan", "/dev/zero", "--output", "jsonl", "--no-progress"])
+    assert status == ExitStatus.NOTHING_READ
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "/dev/zero:1: line longer than 4096 bytes; rest of the stream not read" in captured.err
@@ -163,7 +165,7 @@ def test_csv_unbalanced_quote_is_skipped_and_the_rest_read(
     path.write_text('id,text\n1,Caldera TGE is live\n2,"Fabric TGE is live\n' + rows)
     code = main(["scan", str(path), "--watchlist", watchlist, "--output", "jsonl"])
     captured = capsys.readouterr()
-    assert code == 0
+    assert code == ExitStatus.SKIPPED
     got = jsonl_lines(captured.out)
     assert [r["id"] for r in got] == ["1", *(str(i) for i in range(3, 1001))]
     assert sum(bool(r["is_relevant"]) for r in got) == 999
@@ -191,8 +193,11 @@ def test_undecodable_file_name_is_scanned_and_stored(
     with open(raw, "wb") as fh:
         fh.write(b'{"id": 1, "text": "Caldera TGE is live $CAL"}\n')
     db = f"sqlite:///{tmp_path / 'n.db'}"
-    for target in (os.fsdecode(raw), str(tmp_path)):
-        assert main(["scan", target, "--watchlist", watchlist, "--db", db, "--no-progress"]) == 0
+    # The directory also holds the watchlist, which is no corpus: skipped, hence SKIPPED.
+    for target, status in ((os.fsdecode(raw), ExitStatus.OK), (str(tmp_path), ExitStatus.SKIPPED)):
+        assert (
+            main(["scan", target, "--watchlist", watchlist, "--db", db, "--no-progress"]) == status
+        )
         assert "f\\xff.jsonl" in capsys.readouterr().out
 
 
@@ -207,7 +212,8 @@ def test_symlink_loop_in_a_directory_is_reported_and_the_scan_goes_on(
     (d / "a.jsonl").symlink_to("b")
     (d / "b").symlink_to("a.jsonl")
     (d / "c.jsonl").write_text('{"id": 7, "text": "Caldera TGE is live"}\n')
-    assert main(["scan", str(d), "--watchlist", watchlist, "--output", "jsonl"]) == 0
+    status = main(["scan", str(d), "--watchlist", watchlist, "--output", "jsonl"])
+    assert status == ExitStatus.SKIPPED
     captured = capsys.readouterr()
     assert [r["id"] for r in jsonl_lines(captured.out)] == ["7"]
     assert f"{d / 'a.jsonl'}: symlink loop" in captured.err

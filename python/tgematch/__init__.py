@@ -9,6 +9,9 @@ The public surface::
 plus the seed-compatible :class:`OptimizedPatternMatcher`. Everything else is private.
 """
 
+from typing import TYPE_CHECKING
+
+from ._loader import BackendChoice, NativeEngineWarning, TgematchWarning
 from .compat import OptimizedPatternMatcher
 from .matcher import Matcher, default_backend
 from .results import Analysis, CompanyHit, ExclusionHit, KeywordHit, Occurrence
@@ -16,6 +19,7 @@ from .watchlist import Company, ConfigError, ExclusionRule, KeywordRule, Scoring
 
 __all__ = [
     "Analysis",
+    "BackendChoice",
     "Company",
     "CompanyHit",
     "ConfigError",
@@ -24,11 +28,31 @@ __all__ = [
     "KeywordHit",
     "KeywordRule",
     "Matcher",
+    "NativeEngineWarning",
     "Occurrence",
     "OptimizedPatternMatcher",
     "Scoring",
+    "TgematchWarning",
     "Watchlist",
     "default_backend",
 ]
 
-__version__ = "0.1.0"
+__version__: str  # set on first use by __getattr__ below
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> str:
+        # ``__version__`` is read from the installed metadata on first use (the version is
+        # written once, in Cargo.toml, and maturin copies it there), so ``import tgematch``
+        # does not pay for importlib.metadata.
+        if name == "__version__":
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                value = version("tgematch")
+            except PackageNotFoundError:  # a source tree on sys.path, never installed
+                value = "0+unknown"
+            globals()["__version__"] = value
+            return value
+        raise AttributeError(f"module 'tgematch' has no attribute {name!r}")

@@ -74,7 +74,16 @@ from typing import Any
 from ._text import CLASSES, GLUE, fold_space
 from .compiled import CompiledWatchlist, compile_watchlist
 from .engine_python import PythonEngine
-from .inputs import WATCHLIST_MAX_BYTES, read_regular_file
+from .inputs import (
+    WATCHLIST_MAX_BYTES,
+    Fields,
+    Skipped,
+    add_field_options,
+    discover_inputs,
+    fields_from_args,
+    read_input,
+    read_regular_file,
+)
 from .matcher import Matcher
 from .results import Analysis, build_analysis, build_occurrences
 from .watchlist import ConfigError, Watchlist, name_key
@@ -98,6 +107,7 @@ __all__ = [
     "load_corpus",
     "load_watchlist",
     "projects_watchlist",
+    "read_corpus",
     "rss_bytes",
     "run_bench",
     "shared_dir",
@@ -171,6 +181,24 @@ def load_corpus(
                 if title is not None and not isinstance(title, str):
                     raise ValueError(f"{path}:{lineno}: field {title_field!r} is not a string")
             docs.append((content, title))
+    return docs
+
+
+def read_corpus(path: Path, fields: Fields, limit: int | None = None) -> list[Doc]:
+    """The documents of ``path`` read as ``tgematch scan`` reads them (formats, fields).
+
+    A benchmark needs every record: the first one ``scan`` would skip is a ValueError
+    naming its file and line, instead of a smaller corpus than asked for.
+    """
+    files = discover_inputs([str(path)])
+    docs: list[Doc] = []
+    for inp in files:
+        for item in read_input(inp, fields):
+            if limit is not None and len(docs) >= limit:
+                return docs
+            if isinstance(item, Skipped):
+                raise ValueError(f"{item.source}: {item.reason}")
+            docs.append((item.content, item.title))
     return docs
 
 
@@ -1131,11 +1159,12 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
             "that are not installed get a row saying so."
         ),
     )
-    p.add_argument("corpus", type=Path, help="JSONL file, one document per line")
-    p.add_argument("--field", default="text", help="field holding the text (default: text)")
     p.add_argument(
-        "--title-field", default=None, help="field holding a title, scanned as TITLE\\nTEXT"
+        "corpus",
+        type=Path,
+        help="JSONL, CSV or text file (one document per line), read as `tgematch scan` does",
     )
+    add_field_options(p)  # the same options and defaults as `tgematch scan`
     p.add_argument(
         "--watchlist", type=Path, default=None, help="JSON/TOML watchlist (default: the example)"
     )
@@ -1195,7 +1224,7 @@ def run_bench(args: argparse.Namespace) -> int:
         if args.budget <= 0:
             raise ValueError("--budget must be positive")
         cpus = _parse_cpus(args.cpus)
-        docs = load_corpus(args.corpus, args.field, args.title_field, args.limit)
+        docs = read_corpus(args.corpus, fields_from_args(args), args.limit)
         if not docs:
             raise ValueError(f"{args.corpus}: no documents")
         wl = load_watchlist(args.watchlist or _EXAMPLE_WATCHLIST)

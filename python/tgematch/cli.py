@@ -4,7 +4,7 @@ Commands::
 
     tgematch scan INPUT... [--watchlist FILE] [--db URL] [--output jsonl]
     tgematch scan --examples                  # the bundled example documents
-    tgematch alerts [--company NAME] [--since 24h] [--min-confidence 0.7] [--db URL]
+    tgematch alerts [--company NAME] [--since 24h] [--min-confidence 70] [--db URL]
     tgematch explain TEXT [--title TITLE] [--watchlist FILE]
     tgematch db upgrade|downgrade|current [--db URL]
 
@@ -34,14 +34,24 @@ be read, an invalid watchlist or an unreachable database is a one-line error and
 status 1 before anything is written. A batch whose transaction fails is rolled back,
 reported, and makes the exit status 1; re-running the same scan completes it.
 
-Exit status (:class:`tgematch.exit_status.ExitStatus`): 0 success, 1 error (one line on
-standard error, never a traceback), 2 invalid command line, 130 interrupted (Ctrl-C),
-143 terminated (SIGTERM).
+Confidence is on one scale everywhere: an integer from 0 to 100, as
+``Analysis.confidence`` (``scan`` lines, ``--output jsonl``, ``explain``, ``alerts`` and
+``alerts --min-confidence``); the store keeps the seed's 0..1 column and is converted.
+
+Exit status (:class:`tgematch.exit_status.ExitStatus`): 0 every input read and every
+record analysed, 1 error (one line on standard error, never a traceback), 2 invalid
+command line, 3 some records skipped (the rest processed), 4 records skipped and no
+document read, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+
+Progress bars and colours are drawn only on a terminal; diagnostics on standard error
+are one line each, never wrapped. The command needs the ``cli`` extra (rich, SQLAlchemy,
+Alembic); without it, it says so in one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -50,39 +60,33 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
-from rich.text import Text
-
 from tgematch.exit_status import ExitStatus
 from tgematch.inputs import (
-    DEFAULT_TEXT_FIELDS,
-    DEFAULT_TITLE_FIELD,
     STDIN,
     Document,
     Fields,
     InputError,
     InputFile,
     Skipped,
+    add_field_options,
     discover_inputs,
+    fields_from_args,
     read_input,
 )
 from tgematch.sanitize import json_line, printable
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+    from rich.text import Text
     from sqlalchemy.engine import Engine
 
     from tgematch import Analysis, Matcher, Watchlist
@@ -170,6 +174,27 @@ def _resolve(url: str | None) -> Any:
         raise CliError(f"invalid database URL: {_one_line(str(exc))}") from exc
 
 
+#: The extra that installs a module the command line may miss (top-level name).
+EXTRAS = {
+    "rich": "cli",
+    "sqlalchemy": "cli",
+    "alembic": "cli",
+    "psycopg": "postgres",
+}
+
+
+def _missing_extra(exc: BaseException) -> str | None:
+    """One line naming the extra to install, when ``exc`` is a missing optional module."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    top = exc.name.split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    what = "PostgreSQL databases need" if extra == "postgres" else "the command line needs"
+    return f"{what} the '{extra}' extra ({top} is not installed): pip install 'tgematch[{extra}]'"
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -178,6 +203,9 @@ def _db_error(url: str | None, exc: BaseException) -> CliError:
     orig = getattr(exc, "orig", None) or exc
     lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
     detail = lines[0] if lines else type(orig).__name__
+    missing = _missing_extra(orig)
+    if missing is not None:
+        detail = missing
     return CliError(f"cannot use database {_display(url)}: {detail}")
 
 
@@ -265,6 +293,8 @@ def _analysis_json(doc: Document, analysis: Analysis) -> str:
 
 
 def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text:
+    from rich.text import Text
+
     conf = analysis.confidence
     style = "bold red" if conf >= 90 else "bold yellow" if conf >= 70 else "yellow"
     line = Text()
@@ -287,6 +317,9 @@ def _doc_line(doc: Document, analysis: Analysis, status: dict[str, str]) -> Text
 
 
 def _summary_tables(stats: ScanStats, stored: bool, backend: str) -> list[Table]:
+    from rich.table import Table
+    from rich.text import Text
+
     rate = stats.read / stats.elapsed
     main = Table(title="tgematch scan", show_header=False, title_justify="left")
     main.add_column("what")
@@ -327,11 +360,15 @@ def _summary_tables(stats: ScanStats, stored: bool, backend: str) -> list[Table]
 
 def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``tgematch scan``: analyse inputs, store the relevant documents as alerts."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from tgematch import Matcher
-    from tgematch.store.limits import ColumnLimitError
-    from tgematch.store.writes import AlertWriter
 
     if not args.inputs and not args.examples:
         raise CliError("nothing to scan: give INPUT files or directories, or --examples")
@@ -349,24 +386,11 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     unreadable: list[Skipped] = []
     files = discover_inputs(args.inputs, examples=args.examples, skipped=unreadable)
-    fields = Fields(
-        text=(args.text_field,) if args.text_field else DEFAULT_TEXT_FIELDS,
-        title=args.title_field,
-    )
+    fields = fields_from_args(args)
     to_stdout = args.output == "jsonl"
-    writer: AlertWriter | None = None
-    engine = None
-    if not to_stdout:
-        engine = _open_store(args.db, migrate=True)
-        writer = AlertWriter(engine, chunk_size=args.batch_size)
-        try:
-            writer.register_companies(watchlist.companies)
-        except SQLAlchemyError as exc:
-            engine.dispose()
-            raise _db_error(args.db, exc) from exc
-        except ColumnLimitError as exc:
-            engine.dispose()
-            raise CliError(f"invalid watchlist {args.watchlist}: {exc}") from exc
+    # The store (SQLAlchemy, Alembic) is imported only when alerts are stored: a JSONL
+    # stream needs none of it.
+    writer, engine = _open_writer(args, watchlist) if not to_stdout else (None, None)
     # Per-document lines go to stdout, except when stdout carries the JSONL stream.
     show_docs = not args.quiet and not to_stdout
     stats = ScanStats(files=len(files))
@@ -380,7 +404,8 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
         TextColumn("{task.fields[rate]:,.0f} docs/s"),
         TimeElapsedColumn(),
         console=err,
-        disable=args.no_progress,
+        # A progress frame is for a person watching a terminal; in a log it is noise.
+        disable=args.no_progress or not err.is_terminal,
         transient=False,
     )
     try:
@@ -423,7 +448,35 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
                 highlight=False,
             )
         return ExitStatus.ERROR
-    return ExitStatus.OK
+    return _scan_status(stats)
+
+
+def _scan_status(stats: ScanStats) -> ExitStatus:
+    """OK only when nothing was skipped; else SKIPPED, or NOTHING_READ without a document."""
+    if not stats.skipped:
+        return ExitStatus.OK
+    return ExitStatus.SKIPPED if stats.analysed else ExitStatus.NOTHING_READ
+
+
+def _open_writer(args: argparse.Namespace, watchlist: Watchlist) -> tuple[AlertWriter, Engine]:
+    """An alert writer on the migrated store of ``--db`` (with the watchlist's companies),
+    and the engine to dispose of afterwards."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store.limits import ColumnLimitError
+    from tgematch.store.writes import AlertWriter
+
+    engine = _open_store(args.db, migrate=True)
+    writer = AlertWriter(engine, chunk_size=args.batch_size)
+    try:
+        writer.register_companies(watchlist.companies)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise _db_error(args.db, exc) from exc
+    except ColumnLimitError as exc:
+        engine.dispose()
+        raise CliError(f"invalid watchlist {args.watchlist}: {exc}") from exc
+    return writer, engine
 
 
 def _flush(writer: AlertWriter, stats: ScanStats) -> None:
@@ -433,6 +486,21 @@ def _flush(writer: AlertWriter, stats: ScanStats) -> None:
         writer.flush()
     except SQLAlchemyError as exc:
         stats.failures.append(f"feed statistics not saved: {_one_line(str(exc))[:300]}")
+
+
+def _register_feed(writer: AlertWriter, inp: InputFile, args: argparse.Namespace) -> str | None:
+    """Register ``inp`` as a feed; the reason it cannot be one, or None."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tgematch.store.limits import ColumnLimitError
+
+    try:
+        writer.register_feed(inp.feed, kind="file", name=Path(inp.display).name)
+    except SQLAlchemyError as exc:
+        raise _db_error(args.db, exc) from exc
+    except ColumnLimitError as exc:
+        return str(exc)
+    return None
 
 
 def _scan_file(
@@ -447,19 +515,11 @@ def _scan_file(
     task: Any,
     show_docs: bool,
 ) -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from tgematch.store.limits import ColumnLimitError
-    from tgematch.store.writes import alerts_from_analysis
-
     if writer is not None:
-        try:
-            writer.register_feed(inp.feed, kind="file", name=Path(inp.display).name)
-        except SQLAlchemyError as exc:
-            raise _db_error(args.db, exc) from exc
-        except ColumnLimitError as exc:
+        unstorable = _register_feed(writer, inp, args)
+        if unstorable is not None:
             # This input cannot be a feed of the store: report it, scan the others.
-            stats.skipped.append(Skipped(inp.display, str(exc), "unstorable"))
+            stats.skipped.append(Skipped(inp.display, unstorable, "unstorable"))
             return
     ok = False
     failed_before = stats.alerts_failed
@@ -477,52 +537,18 @@ def _scan_file(
             stats.analysed += len(docs)
             analyses = matcher.analyze_many([(d.content, d.title) for d in docs]) if docs else []
             relevant = [(d, a) for d, a in zip(docs, analyses, strict=True) if a.is_relevant]
-            records = []
-            for doc, analysis in relevant:
+            for _doc, analysis in relevant:
                 stats.relevant += 1
                 if not analysis.companies:
                     stats.relevant_no_company += 1
                 for hit in analysis.companies:
                     stats.relevant_by_company[hit.name] += 1
-                records.extend(
-                    alerts_from_analysis(
-                        analysis,
-                        doc.content,
-                        doc.title,
-                        url=doc.url,
-                        published_at=doc.published_at,
-                        feed=doc.feed,
-                        source=doc.source,
-                    )
-                )
-            if writer is not None and records:
-                report = writer.write(records)
-                stats.alerts_new += report.inserted
-                stats.alerts_existing += report.duplicates
-                stats.alerts_failed += report.failed
-                stats.new_by_company.update(report.inserted_by_company)
-                stats.failures.extend(str(f) for f in report.failures)
-                new_hashes, failed_hashes = report.inserted_hashes, report.failed_hashes
+            if writer is not None:
+                _store_batch(writer, relevant, stats, out if show_docs else None)
             else:
-                new_hashes, failed_hashes = set(), set()
-            if args.output == "jsonl":
                 for doc, analysis in zip(docs, analyses, strict=True):
                     sys.stdout.write(_analysis_json(doc, analysis) + "\n")
                 sys.stdout.flush()
-            elif show_docs:
-                by_doc: dict[str, dict[str, str]] = {}
-                for rec in records:
-                    if rec.content_hash in new_hashes:
-                        tag = "new"
-                    elif rec.content_hash in failed_hashes:
-                        tag = "NOT STORED"
-                    else:
-                        tag = "already stored"
-                    by_doc.setdefault(rec.source, {})[rec.company] = tag
-                for doc, analysis in relevant:
-                    if not analysis.companies:
-                        continue  # counted in the summary; no alert without a company
-                    out.print(_doc_line(doc, analysis, by_doc.get(doc.source, {})), soft_wrap=True)
             progress.update(
                 task,
                 advance=nbytes,
@@ -535,6 +561,55 @@ def _scan_file(
     finally:
         if writer is not None:
             writer.record_fetch(inp.feed, ok=ok)
+
+
+def _store_batch(
+    writer: AlertWriter,
+    relevant: list[tuple[Document, Analysis]],
+    stats: ScanStats,
+    out: Console | None,
+) -> None:
+    """Store the alerts of a batch's relevant documents; print their lines on ``out``."""
+    from tgematch.store.writes import alerts_from_analysis
+
+    records = []
+    for doc, analysis in relevant:
+        records.extend(
+            alerts_from_analysis(
+                analysis,
+                doc.content,
+                doc.title,
+                url=doc.url,
+                published_at=doc.published_at,
+                feed=doc.feed,
+                source=doc.source,
+            )
+        )
+    new_hashes: set[str] = set()
+    failed_hashes: set[str] = set()
+    if records:
+        report = writer.write(records)
+        stats.alerts_new += report.inserted
+        stats.alerts_existing += report.duplicates
+        stats.alerts_failed += report.failed
+        stats.new_by_company.update(report.inserted_by_company)
+        stats.failures.extend(str(f) for f in report.failures)
+        new_hashes, failed_hashes = report.inserted_hashes, report.failed_hashes
+    if out is None:
+        return
+    by_doc: dict[str, dict[str, str]] = {}
+    for rec in records:
+        if rec.content_hash in new_hashes:
+            tag = "new"
+        elif rec.content_hash in failed_hashes:
+            tag = "NOT STORED"
+        else:
+            tag = "already stored"
+        by_doc.setdefault(rec.source, {})[rec.company] = tag
+    for doc, analysis in relevant:
+        if not analysis.companies:
+            continue  # counted in the summary; no alert without a company
+        out.print(_doc_line(doc, analysis, by_doc.get(doc.source, {})), soft_wrap=True)
 
 
 def _report_skipped(skipped: Sequence[Skipped], limit: int, err: Console) -> None:
@@ -617,17 +692,37 @@ def parse_db_url(value: str) -> str:
     return value
 
 
-def parse_confidence(value: str) -> float:
-    """A confidence between 0 and 1; values above 1 (up to 100) are percentages."""
+def parse_confidence(value: str) -> int:
+    """A ``--min-confidence``: an integer from 0 to 100, the scale of Analysis.confidence.
+
+    A fraction such as ``0.7`` is refused rather than read as 0.7 points (or guessed to be
+    70 %): there is one scale, and a value off it is a usage error naming the option.
+    """
     try:
-        number = float(value)
+        number = int(value.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid confidence {value!r}") from None
-    if number > 1:
-        number /= 100
-    if not 0 <= number <= 1:
-        raise argparse.ArgumentTypeError(f"confidence must be in 0..1 (or 0..100), not {value}")
+        hint = ""
+        try:
+            as_float = float(value)
+        except ValueError:
+            pass
+        else:
+            if 0 < as_float < 1:
+                hint = f" (did you mean {round(as_float * 100)}?)"
+        raise argparse.ArgumentTypeError(
+            f"invalid --min-confidence {value!r}: an integer from 0 to 100, the scale of "
+            f"Analysis.confidence{hint}"
+        ) from None
+    if not 0 <= number <= 100:
+        raise argparse.ArgumentTypeError(
+            f"invalid --min-confidence {value!r}: must be from 0 to 100"
+        )
     return number
+
+
+def _percent(stored: float) -> int:
+    """A stored confidence (the seed's 0..1 column) on the CLI's 0..100 scale."""
+    return round(stored * 100)
 
 
 def _clip(text: str, width: int) -> str:
@@ -636,6 +731,8 @@ def _clip(text: str, width: int) -> str:
 
 def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``tgematch alerts``: list stored alerts, newest first."""
+    from rich.table import Table
+    from rich.text import Text
     from sqlalchemy.exc import SQLAlchemyError
 
     from tgematch.store.queries import list_alerts
@@ -646,7 +743,9 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
             engine,
             company=args.company,
             since=args.since,
-            min_confidence=args.min_confidence,
+            # The store keeps the seed's 0..1 column; tgematch writes confidence / 100, so
+            # the same division gives the exact stored value of a threshold.
+            min_confidence=None if args.min_confidence is None else args.min_confidence / 100,
             status=args.status,
             limit=args.limit if args.limit > 0 else None,
         )
@@ -657,6 +756,7 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.output == "jsonl":
         for a in alerts:
             record = dataclasses.asdict(a)
+            record["confidence"] = _percent(a.confidence)
             for key in ("created_at", "published_at"):
                 if record[key] is not None:
                     record[key] = record[key].isoformat()
@@ -687,7 +787,7 @@ def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
         row: list[Any] = [
             a.created_at.strftime("%Y-%m-%d %H:%M"),
             Text(_clip(_printable(a.company), company_w)),
-            f"{a.confidence:.2f}",
+            str(_percent(a.confidence)),
             Text(_printable(a.urgency_level)),
             Text(_clip(_one_line(_printable(a.title or a.excerpt)), title_w)),
         ]
@@ -709,6 +809,9 @@ MAX_NAME_NOTES = 20
 
 def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``tgematch explain``: the text with matches highlighted and the score broken down."""
+    from rich.table import Table
+    from rich.text import Text
+
     from tgematch import Matcher
 
     text = sys.stdin.read() if args.text == STDIN else args.text
@@ -934,7 +1037,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find watched crypto companies and token-launch (TGE) announcements "
         "in news and tweets, and keep them as alerts.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the version, the engine in use and why, then exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     db_help = (
@@ -953,17 +1060,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--examples", action="store_true", help="scan the bundled example documents")
     scan.add_argument("--watchlist", metavar="FILE", help=wl_help)
     scan.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
-    scan.add_argument(
-        "--text-field",
-        metavar="NAME",
-        help=f"record field with the text (default: first of {', '.join(DEFAULT_TEXT_FIELDS)})",
-    )
-    scan.add_argument(
-        "--title-field",
-        metavar="NAME",
-        default=DEFAULT_TITLE_FIELD,
-        help="record field with the title (default: %(default)s; optional)",
-    )
+    add_field_options(scan)
     scan.add_argument(
         "--output",
         choices=("jsonl",),
@@ -999,7 +1096,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-confidence",
         type=parse_confidence,
         metavar="C",
-        help="only alerts with confidence >= C (0..1, e.g. 0.7)",
+        help="only alerts with confidence >= C (an integer 0..100, as everywhere; e.g. 70)",
     )
     alerts.add_argument("--status", help="only alerts with this status (e.g. new)")
     alerts.add_argument(
@@ -1036,30 +1133,91 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    try:
-        from tgematch import __version__
+def version_text() -> str:
+    """What ``tgematch --version`` prints: the version, then the engine and why."""
+    from tgematch import __version__, default_backend
 
-        return str(__version__)
-    except ImportError:  # pragma: no cover
-        return "unknown"
+    try:
+        choice = default_backend()
+    except (ValueError, ImportError) as exc:
+        engine = f"engine: none ({_one_line(str(exc))})"
+    else:
+        engine = f"engine: {choice} ({choice.reason})"
+    return f"{PROG} {__version__}\n{engine}"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, computed when asked (it loads the native engine to say which runs)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        """Print :func:`version_text` and exit 0."""
+        with _one_line_warnings():
+            text = version_text()
+        sys.stdout.write(text + "\n")
+        parser.exit(ExitStatus.OK)
+
+
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """Show tgematch's own warnings as one ``tgematch: warning: ...`` line on stderr."""
+    from tgematch import TgematchWarning
+
+    with warnings.catch_warnings():  # restores showwarning afterwards
+        previous = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, TgematchWarning):
+                sys.stderr.write(f"{PROG}: warning: {_printable(_one_line(str(message)))}\n")
+            else:
+                previous(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tgematch`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        from rich.console import Console
+    except ModuleNotFoundError as exc:
+        # A core install (`pip install tgematch`): the matcher works, the command does not.
+        missing = _missing_extra(exc)
+        if missing is None:
+            raise
+        sys.stderr.write(f"{PROG}: error: {missing}\n")
+        return ExitStatus.ERROR
+    # Colours only on a terminal (rich's detection; NO_COLOR and FORCE_COLOR apply);
+    # diagnostics on stderr are never wrapped, whatever the width.
     out = Console(highlight=False, soft_wrap=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     handler: Callable[[argparse.Namespace, Console, Console], int] = args.handler
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        status = handler(args, out, err)
+        with _one_line_warnings():
+            status = handler(args, out, err)
         # Flushed here so that a full disk is reported like any other write error.
         sys.stdout.flush()
         return status
+    except ModuleNotFoundError as exc:
+        missing = _missing_extra(exc)
+        if missing is None:
+            raise
+        err.print(f"{PROG}: error: {missing}", markup=False, highlight=False)
+        return ExitStatus.ERROR
     except (CliError, InputError) as exc:
         # The message may quote input (a path, a URL, a watchlist entry).
         err.print(

@@ -1,7 +1,9 @@
 """The exit statuses of the ``tgematch`` command (one enum for every command).
 
-Modelled on httpie's ``status.py``: the CLI returns only these values, and the README's
-CLI section documents them.
+Modelled on httpie's ``status.py``: the CLI returns only these values, and the README
+documents them. 0 means that every input was read and every record analysed; a scan
+that had to skip records still does its work but says so with :attr:`ExitStatus.SKIPPED`
+or, when not one document could be read, :attr:`ExitStatus.NOTHING_READ`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ class ExitStatus(IntEnum):
     BROKEN_PIPE = 1
     #: An invalid command line (argparse's own status; ``bench`` uses it for bad options).
     USAGE = 2
+    #: Some records or inputs were skipped (malformed, missing the text field, undecodable,
+    #: empty, unreadable; each reported on standard error with file and line); every
+    #: other document was analysed and stored.
+    SKIPPED = 3
+    #: Records or inputs were skipped and not one document could be read.
+    NOTHING_READ = 4
     #: Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
     INTERRUPTED = 130
     #: Stopped by SIGTERM (128 + 15); a scan records the interrupted feed's error first.

@@ -20,6 +20,7 @@ from the buffered stream (``peek``), so pipes and process substitution lose noth
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import errno
@@ -561,3 +562,34 @@ def read_input(inp: InputFile, fields: Fields) -> Iterator[Document | Skipped]:
     finally:
         if inp.path != STDIN:
             stream.close()
+
+
+def add_field_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--text-field`` and ``--title-field`` (the same for ``scan`` and ``bench``).
+
+    Read with :func:`fields_from_args`. ``--field`` is kept as an old spelling of
+    ``--text-field`` (``bench`` had it).
+    """
+    parser.add_argument(
+        "--text-field",
+        "--field",
+        dest="text_field",
+        metavar="NAME",
+        help=f"record field with the text (default: first of {', '.join(DEFAULT_TEXT_FIELDS)} "
+        "that the record has)",
+    )
+    parser.add_argument(
+        "--title-field",
+        metavar="NAME",
+        default=DEFAULT_TITLE_FIELD,
+        help="record field with the title, scanned as TITLE\\nTEXT (default: %(default)s; "
+        "optional)",
+    )
+
+
+def fields_from_args(args: argparse.Namespace) -> Fields:
+    """The :class:`Fields` named by :func:`add_field_options`' options."""
+    return Fields(
+        text=(args.text_field,) if args.text_field else DEFAULT_TEXT_FIELDS,
+        title=args.title_field,
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Set, ValuesView
 from itertools import islice
 from typing import Any
 
+from ._loader import BackendChoice, native_status
 from .compiled import CompiledWatchlist, compile_watchlist
 from .engine_python import EMPTY_RAW, PythonEngine
 from .results import Analysis, Occurrence, build_analysis, build_occurrences, results_spec
@@ -21,35 +22,47 @@ cannot run faster and would only overflow the native engine's thread count)."""
 BACKENDS = ("auto", "native", "python")
 _ENV = "TGEMATCH_BACKEND"
 _BUILD_HINT = (
-    "the native engine tgematch._native is not available; build it with "
-    "`pip install .` (needs a Rust toolchain) or use backend='python'"
+    "The native engine tgematch._native is not available (tgematch.default_backend().reason "
+    "says why): install a binary wheel (`pip install --force-reinstall --only-binary "
+    "tgematch tgematch`), build it from source with a Rust toolchain (`pip install "
+    "--no-binary tgematch tgematch`, or `pip install .` in a checkout), or use "
+    "backend='python'"
 )
 
 
 def _native_module() -> Any | None:
-    try:
-        from . import _native
-    except ImportError:
-        return None
-    return _native
+    # Loaded once; a module that exists but fails to load warns once (NativeEngineWarning).
+    return native_status().module
 
 
-def default_backend() -> str:
-    """The backend that ``backend="auto"`` picks: ``"native"`` or ``"python"``.
+def default_backend() -> BackendChoice:
+    """The backend that ``backend="auto"`` picks: ``"native"`` or ``"python"``, and why.
 
     ``TGEMATCH_BACKEND=native`` or ``=python`` overrides the automatic choice;
-    ``native`` then fails with ImportError when the native module is missing.
+    ``native`` then fails with ImportError when the native module is missing. The result
+    is a ``str`` with a ``reason`` attribute (:class:`tgematch.BackendChoice`): one line
+    saying why, e.g. why ``tgematch._native`` did not load. A native module that exists
+    but fails to load also warns once (:class:`tgematch.NativeEngineWarning`).
     """
     env = os.environ.get(_ENV, "").strip().lower()
-    if env in ("", "auto"):
-        return "native" if _native_module() is not None else "python"
     if env == "python":
-        return "python"
-    if env == "native":
-        if _native_module() is None:
-            raise ImportError(f"{_ENV}=native: {_BUILD_HINT}")
-        return "native"
-    raise ValueError(f"{_ENV} must be 'native', 'python' or 'auto', not {env!r}")
+        return BackendChoice("python", f"{_ENV}=python")
+    if env not in ("", "auto", "native"):
+        raise ValueError(f"{_ENV} must be 'native', 'python' or 'auto', not {env!r}")
+    native = _native_module()
+    status = native_status()
+    # _native_module() decides (tests replace it); the loading status explains.
+    if native is not None:
+        reason = status.reason if status.module is native else "tgematch._native loaded"
+    elif status.module is None:
+        reason = status.reason
+    else:
+        reason = "tgematch._native is not available"
+    if native is None:
+        if env == "native":
+            raise ImportError(f"{_ENV}=native: {reason}. {_BUILD_HINT}")
+        return BackendChoice("python", reason)
+    return BackendChoice("native", f"{_ENV}=native: {reason}" if env == "native" else reason)
 
 
 def _check_text(value: object, name: str) -> None:
