@@ -10,6 +10,7 @@ equal exactly when they are of the same type and describe the same result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .compiled import KIND_NAMES
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from .engine_python import RawAnalysis
     from .watchlist import Watchlist
 
-__all__ = ["Analysis", "CompanyHit", "ExclusionHit", "KeywordHit", "Occurrence"]
+__all__ = ["Analysis", "CompanyHit", "ExclusionHit", "KeywordHit", "Occurrence", "dumps_many"]
 
 Span = tuple[int, int]
 
@@ -46,12 +47,19 @@ class _OccurrenceFields(NamedTuple):
 class Occurrence(_OccurrenceFields):
     """One raw occurrence: ``text[start:end]`` matched ``id`` of ``kind``.
 
+    ``to_dict()`` gives ``{"kind", "id", "start", "end"}``.
+
     ``kind`` is ``"company"`` (name, alias or cashtag), ``"company_exclusion"`` (a phrase
     that vetoes the company), ``"keyword"``, ``"exclusion"`` or ``"context"``; ``id`` is
     the company name, the keyword pattern, the exclusion label or the context term.
     """
 
     __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The occurrence as a dict with its field names (JSON-serialisable)."""
+        return {"kind": self[0], "id": self[1], "start": self[2], "end": self[3]}
+
     __eq__ = _eq
     __ne__ = _ne
     __hash__ = _hash
@@ -69,6 +77,17 @@ class CompanyHit(_CompanyHitFields):
     """A matched company: its score contribution, occurrence starts and spans."""
 
     __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as a dict with its field names (JSON-serialisable)."""
+        return {
+            "name": self[0],
+            "priority": self[1],
+            "score": self[2],
+            "positions": list(self[3]),
+            "spans": list(map(list, self[4])),
+        }
+
     __eq__ = _eq
     __ne__ = _ne
     __hash__ = _hash
@@ -85,6 +104,16 @@ class KeywordHit(_KeywordHitFields):
     """A matched keyword rule: its weight (counted once), occurrence starts and spans."""
 
     __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as a dict with its field names (JSON-serialisable)."""
+        return {
+            "pattern": self[0],
+            "weight": self[1],
+            "positions": list(self[2]),
+            "spans": list(map(list, self[3])),
+        }
+
     __eq__ = _eq
     __ne__ = _ne
     __hash__ = _hash
@@ -102,6 +131,17 @@ class ExclusionHit(_ExclusionHitFields):
     """A matched exclusion rule and the penalty it applied (halved in crypto context)."""
 
     __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as a dict with its field names (JSON-serialisable)."""
+        return {
+            "label": self[0],
+            "pattern": self[1],
+            "penalty": self[2],
+            "positions": list(self[3]),
+            "spans": list(map(list, self[4])),
+        }
+
     __eq__ = _eq
     __ne__ = _ne
     __hash__ = _hash
@@ -124,14 +164,6 @@ class _AnalysisFields(NamedTuple):
     ambiguous: tuple[str, ...]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return {k: _plain(v) for k, v in zip(value._fields, value, strict=True)}
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 class Analysis(_AnalysisFields):
     """The complete analysis of one document.
 
@@ -150,9 +182,28 @@ class Analysis(_AnalysisFields):
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The analysis as nested dicts and lists (JSON-serialisable)."""
-        out: dict[str, Any] = _plain(self)
-        return out
+        """The analysis as nested dicts and lists with field names (JSON-serialisable).
+
+        Written out field by field: the generic walk over named tuples cost more than
+        the native analysis itself on the articles. (``json.dumps(analysis)`` would
+        write positional arrays: a named tuple is a tuple.)
+        """
+        return {
+            "companies": [c.to_dict() for c in self[0]],
+            "keywords": [k.to_dict() for k in self[1]],
+            "exclusions": [x.to_dict() for x in self[2]],
+            "vetoed": list(self[3]),
+            "crypto_context": self[4],
+            "company_score": self[5],
+            "keyword_score": self[6],
+            "proximity_boost": self[7],
+            "penalty": self[8],
+            "confidence": self[9],
+            "is_relevant": self[10],
+            "launch_score": self[11],
+            "is_launch": self[12],
+            "ambiguous": list(self[13]),
+        }
 
     __eq__ = _eq
     __ne__ = _ne
@@ -238,3 +289,19 @@ def build_occurrences(
 ) -> list[Occurrence]:
     """Turn an engine's raw ``find`` output into :class:`Occurrence` objects."""
     return [Occurrence(KIND_NAMES[k], compiled.kind_id(k, r), s, e) for k, r, s, e in raw]
+
+
+def dumps_many(results: Iterable[Analysis | Occurrence]) -> str:
+    """Results as JSON Lines (one object with field names per result, ``\n``-terminated).
+
+    Uses orjson when it is installed (about twice as fast; optional), else :mod:`json`;
+    both give the same objects.
+    """
+    dicts = [r.to_dict() for r in results]
+    try:
+        import orjson
+    except ImportError:
+        import json
+
+        return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dicts)
+    return b"".join(orjson.dumps(d) + b"\n" for d in dicts).decode("utf-8")
