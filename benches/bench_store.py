@@ -116,6 +116,7 @@ class Populated:
         self.insert_seconds = 0.0
 
     def populate(self) -> None:
+        """Fill the store with the benchmark's companies, feeds and alerts."""
         upgrade(self.engine)
         writer = AlertWriter(self.engine, chunk_size=CHUNK)
         companies = [f"Company {i:02d}" for i in range(N_COMPANIES)]

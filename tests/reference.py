@@ -246,7 +246,7 @@ RawAnalysis = tuple[
 ]
 
 
-def ref_analyze(plain: Mapping[str, Any], text: str) -> RawAnalysis:
+def ref_analyze(plain: Mapping[str, Any], text: str) -> RawAnalysis:  # noqa: C901 - the spec's §7/§8 steps written out in order, on purpose
     """Docs §7 scoring of ``text``, in the engines' raw ``analyze`` layout.
 
     ``(companies [(idx, spans)], vetoed [idx], keywords [(idx, spans)],

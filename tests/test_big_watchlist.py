@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import available_backends, make_matcher
+from backends import available_backends, make_matcher
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_WITH_DOLLAR_STEP = 4

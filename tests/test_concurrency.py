@@ -7,7 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import run_all_backends
+from backends import run_all_backends
 
 from tgematch import Matcher, OptimizedPatternMatcher, Watchlist
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_all_backends
+from backends import run_all_backends
 
 import tgematch
 
@@ -393,7 +393,7 @@ def test_type_error_seed_api(bad: Any) -> None:
 
 def test_type_error_raw_engines(backend: str) -> None:
     """The engine-level objects reject non-str text with TypeError too (never crash)."""
-    from conftest import raw_engine
+    from backends import raw_engine
 
     from tgematch.compiled import compile_watchlist
 

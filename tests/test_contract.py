@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import make_matcher
+from backends import make_matcher
 
 import tgematch
 
@@ -574,7 +574,7 @@ def test_backend_property_and_default(backend: str) -> None:
 
 
 def test_auto_backend_prefers_native(clean_backend_env: None) -> None:
-    from conftest import native_import_error
+    from backends import native_import_error
 
     expected = "native" if native_import_error() is None else "python"
     assert tgematch.default_backend() == expected

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_matcher, raw_engine
+from backends import make_matcher, raw_engine
 from reference import ref_analyze, ref_find_named
 
 import tgematch

@@ -12,7 +12,7 @@ import re
 import time
 
 import pytest
-from conftest import available_backends, make_matcher, run_all_backends
+from backends import available_backends, make_matcher, run_all_backends
 
 from tgematch import ConfigError, Watchlist
 from tgematch.syntax import (

@@ -21,7 +21,7 @@ import textwrap
 from typing import Any
 
 import pytest
-from conftest import available_backends, native_import_error, raw_engine
+from backends import available_backends, native_import_error, raw_engine
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_matcher
+from backends import make_matcher
 
 import tgematch
 from tgematch import ConfigError, Matcher, Watchlist

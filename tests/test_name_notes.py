@@ -22,7 +22,7 @@ WATCHLIST = {
 
 @pytest.fixture(params=["python", "native"])
 def matcher(request: pytest.FixtureRequest) -> tgematch.Matcher:
-    from conftest import ensure_backend
+    from backends import ensure_backend
 
     ensure_backend(request.param)
     return tgematch.Matcher(tgematch.Watchlist.from_dict(WATCHLIST), backend=request.param)

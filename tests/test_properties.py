@@ -20,7 +20,7 @@ import itertools
 from typing import Any
 
 import pytest
-from conftest import ensure_backend, raw_engine, run_all_backends
+from backends import ensure_backend, raw_engine, run_all_backends
 from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
 from reference import (

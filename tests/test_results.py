@@ -9,7 +9,7 @@ import pickle
 from typing import Any, NamedTuple
 
 import pytest
-from conftest import native_import_error
+from backends import native_import_error
 
 from tgematch import Matcher, Watchlist
 from tgematch.results import results_spec

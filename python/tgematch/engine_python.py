@@ -150,7 +150,7 @@ class PythonEngine:
             for lid in prefixes[lit_ids[m.group(1)]]:
                 yield p, lid
 
-    def _scan(self, text: str) -> dict[int, list[set[tuple[int, int]]]]:
+    def _scan(self, text: str) -> dict[int, list[set[tuple[int, int]]]]:  # noqa: C901 - the hot loop: helpers per check would cost a call per literal match
         """Occurrences of every part of every target: ``{target: [set of (start, end)]}``."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")

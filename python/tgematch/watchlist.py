@@ -158,7 +158,7 @@ class Watchlist:
         raise KeyError(name)
 
 
-def _validate(wl: Watchlist) -> None:
+def _validate(wl: Watchlist) -> None:  # noqa: C901 - one check per field, in the order the fields are declared
     """Check invariants of a watchlist however it was built, naming offending entries."""
     for name, value, kind in (
         ("companies", wl.companies, tuple),

@@ -50,6 +50,7 @@ pub fn thread_count(threads: i64, n: usize) -> usize {
 
 /// What the calling thread of a batch does under the host's lock (the GIL).
 pub trait Host<R> {
+    /// What a failed read or delivery reports; the batch stops and returns it.
     type Error;
 
     /// One step: the texts of documents `read` (an empty range, or up to

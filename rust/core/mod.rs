@@ -9,6 +9,8 @@
 //! * [`reuse`]: buffers a thread keeps from one document to the next.
 //! * [`batch`]: the Python-free half of a parallel batch (threads, order, errors).
 
+#![deny(missing_docs)]
+
 pub mod batch;
 pub mod compiled;
 pub mod reuse;
