@@ -29,7 +29,7 @@ from .compiled import (
     CompiledWatchlist,
 )
 
-__all__ = ["PythonEngine", "RawAnalysis", "Spans"]
+__all__ = ["RAW_FIELDS", "PythonEngine", "RawAnalysis", "Spans", "raw_is_empty"]
 
 Spans = list[tuple[int, int]]
 SpanTuple = tuple[tuple[int, int], ...]
@@ -47,7 +47,31 @@ RawAnalysis = tuple[
     tuple[int, ...],
     bool,
 ]
+"""The raw result both engines return (``_native.pyi`` documents each element); plain
+tuples, read by position on the per-document path, named in :data:`RAW_FIELDS`."""
+RAW_FIELDS = (
+    "companies",  # ((company index, spans), ...) by index
+    "vetoed",  # company indices
+    "keywords",  # ((keyword index, spans), ...) by index
+    "exclusions",  # ((rule index, spans, applied penalty), ...) by index
+    "crypto_context",
+    "company_score",
+    "keyword_score",
+    "proximity_boost",
+    "penalty",
+    "confidence",
+    "ambiguous",  # shared-cashtag indices with no claimant named
+    "near",  # a company near a counted keyword
+)
 EMPTY_RAW: RawAnalysis = ((), (), (), (), False, 0, 0, 0, 0, 0, (), False)
+
+
+def raw_is_empty(raw: RawAnalysis) -> bool:
+    """True when nothing occurred: no company, veto, keyword, exclusion, context term or
+    ambiguous cashtag (the one shared empty ``Analysis`` then serves)."""
+    return not (raw[0] or raw[1] or raw[2] or raw[3] or raw[4] or raw[10])
+
+
 """The raw result of a document in which nothing occurred (both engines share its form)."""
 
 _RUNS = re.compile("  +")
