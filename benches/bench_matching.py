@@ -3,9 +3,9 @@
 Parametrised over corpus (``tweets``: 4,904 tweets; ``articles``: 2,462 news articles,
 scanned as ``title + "\\n" + content``), watchlist (``wl15``: the real 15-company
 watchlist; ``wl1k``/``wl10k``: 1,000/10,000 companies from ``crypto_projects.jsonl`` with
-the real keyword tiers and exclusion phrases) and library (see ``tgematch._bench``).
+the real keyword tiers and exclusion phrases) and library (see ``tgematch.bench``).
 
-Each library runs on the watchlist in its profile (``tgematch._bench``: tgematch's
+Each library runs on the watchlist in its profile (``tgematch.bench``: tgematch's
 ``python``/``native``/``native-batch-N`` as a user loads it, modern; their ``-seed`` twins,
 the seed approach and pyahocorasick in the seed profile; ``extra_info["profile"]`` says
 which). Every benchmark checks its answer after timing it: full-analysis libraries must
@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from tgematch import Matcher, Watchlist
-from tgematch._bench import (
+from tgematch.bench import (
     DEFAULT_LIBRARIES,
     Doc,
     PyAhoMatcher,
@@ -59,7 +59,7 @@ STRIDES: dict[tuple[str, str, str], int] = {
 def _quiet_heap() -> None:
     """Before each round: collect, and freeze the objects the suite holds (corpora,
     expected answers, earlier results) out of the cyclic GC's reach, so every library is
-    timed under the same heap conditions (see ``tgematch._bench._quiet_heap``)."""
+    timed under the same heap conditions (see ``tgematch.bench.harness._quiet_heap``)."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
@@ -163,7 +163,7 @@ def test_build_10k(
 ) -> None:
     """Build time of a 10,000-company watchlist; retained memory in ``extra_info``.
 
-    Memory comes from :func:`tgematch._bench.build_cost`: builds in fresh interpreters,
+    Memory comes from :func:`tgematch.bench.build_cost`: builds in fresh interpreters,
     RSS growth and (Python heap only) tracemalloc.
     """
     _require(lib)

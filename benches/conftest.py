@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from common import load_corpus, shared_dir
 
 from tgematch import Watchlist
-from tgematch._bench import BenchWatchlist, Doc, load_corpus, load_watchlist, shared_dir
+from tgematch.bench import BenchWatchlist, Doc, load_watchlist
 
 try:
     import pytest_benchmark  # noqa: F401
@@ -112,7 +113,7 @@ def corpus_loader(shared: Path, cache: _Lazy) -> Callable[[str], list[Doc]]:
 def watchlist_loader(shared: Path, cache: _Lazy) -> Callable[..., Watchlist]:
     """``load(name, profile="default")``: watchlist ``wl15`` (the real one), ``wl1k`` or
     ``wl10k``, as a user loads it (modern) or, with ``profile="seed"``, in the seed profile
-    (a library's ``profile``: see ``tgematch._bench.BenchWatchlist``)."""
+    (a library's ``profile``: see ``tgematch.bench.BenchWatchlist``)."""
     base = shared / "watchlists" / "tge_watchlist.json"
 
     def build(name: str) -> BenchWatchlist:

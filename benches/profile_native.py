@@ -41,9 +41,11 @@ try:
 except ImportError:  # run from a checkout: use its sources
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
+from common import load_corpus, shared_dir
+
 from tgematch import Matcher, Watchlist
-from tgematch._bench import doc_text, load_corpus, projects_watchlist, shared_dir
 from tgematch._text import fold_space
+from tgematch.bench import doc_text, projects_watchlist
 from tgematch.results import build_analysis
 
 CORPORA = {

@@ -31,8 +31,10 @@ try:
 except ImportError:  # run from a checkout: use its sources
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
+from common import load_corpus, shared_dir
+
 from tgematch import Matcher, Watchlist
-from tgematch._bench import load_corpus, projects_watchlist, shared_dir
+from tgematch.bench import projects_watchlist
 
 SILENT_WORD = "qzxvjk"
 

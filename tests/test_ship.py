@@ -470,7 +470,7 @@ def test_scan_and_bench_take_the_same_field_options() -> None:
 def test_bench_auto_detects_the_text_field_like_scan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tgematch._bench import read_corpus
+    from tgematch.bench import read_corpus
     from tgematch.inputs import Fields
 
     path = tmp_path / "c.jsonl"

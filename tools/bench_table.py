@@ -28,16 +28,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 try:
     import tgematch  # noqa: F401  (installed, or on PYTHONPATH)
-except ImportError:  # run from a checkout: use its sources
+except ImportError:  # run from a checkout: use its sources, here and in the build probes
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+    os.environ["PYTHONPATH"] = os.pathsep.join([sys.path[0], os.environ.get("PYTHONPATH", "")])
+# benches/common.py: where the shared corpora are, how to read them (dev-only helpers)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benches"))
 
-from tgematch._bench import (
+from common import load_corpus, shared_dir
+
+from tgematch.bench import (
     DEFAULT_LIBRARIES,
     BenchWatchlist,
     Measurement,
@@ -46,9 +52,7 @@ from tgematch._bench import (
     format_build_table,
     format_table,
     library,
-    load_corpus,
     load_watchlist,
-    shared_dir,
 )
 
 CORPORA = {

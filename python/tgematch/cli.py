@@ -1127,7 +1127,7 @@ def build_parser() -> argparse.ArgumentParser:
     cur.add_argument("--db", metavar="URL", type=parse_db_url, help=db_help)
     db.set_defaults(handler=cmd_db)
 
-    from ._bench import add_bench_parser  # deferred: the benchmark code is large
+    from .bench import add_bench_parser  # deferred: the benchmark code is large
 
     add_bench_parser(sub)
     return parser

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ._text import CLASSES, GLUE, SPACE_TABLE, WORD, fold_space
 from .compiled import (
@@ -128,8 +128,22 @@ def _trie_regex(literals: Sequence[str]) -> str:
 class PythonEngine:
     """Scan documents with a compiled watchlist; the same raw API as ``tgematch._native.Engine``."""
 
-    def __init__(self, compiled: CompiledWatchlist) -> None:
+    def __init__(
+        self,
+        compiled: CompiledWatchlist,
+        *,
+        literal_matches: Callable[[str], Iterable[tuple[int, int]]] | None = None,
+    ) -> None:
+        """``literal_matches``, when given, replaces the built-in scanner (a trie regex):
+        it maps the collapsed text to the ``(start, literal id)`` of every occurrence of
+        every literal of ``compiled`` (overlapping ones included), as
+        :meth:`_literal_matches` does. Combining gap parts and scoring stay the same; the
+        benchmark uses it to run the same contract on another automaton."""
         self._init_units(compiled)
+        if literal_matches is not None:
+            self._literal_matches = literal_matches  # type: ignore[method-assign]
+            self._regex = None
+            return
         lits = compiled.literals
         self._lit_ids = {s: i for i, s in enumerate(lits)}
         # every literal that is a prefix of literal i (itself included)
