@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from databases import empty_database
 
 import tgematch
-from tgematch.cli import main, parse_confidence, parse_since
+from tgematch.cli import main
+from tgematch.cli.args import parse_confidence, parse_since
 from tgematch.exit_status import ExitStatus
 from tgematch.store import create_engine
 from tgematch.store.models import Alert, Feed

@@ -4,6 +4,8 @@
   ``alerts``, with the seed system's index names).
 * :mod:`.engine` — :func:`create_engine`: SQLite by default (``tgematch.db`` in the working
   directory), PostgreSQL with the seed's pool settings.
+* :mod:`.opening` — :func:`open_store`: resolve, check, connect, migrate or check the
+  schema; the one way the command line opens the store.
 * :mod:`.migrations` — :func:`upgrade` / :func:`downgrade` (Alembic, configured in code).
 * :mod:`.writes` — :class:`AlertWriter`: idempotent chunked inserts, feed statistics.
 * :mod:`.queries` — recent alerts, alerts of a company, high-confidence alerts, feeds.
@@ -17,6 +19,15 @@ from __future__ import annotations
 from .engine import create_engine, display_url, resolve_url
 from .migrations import current_revision, downgrade, head_revision, upgrade
 from .models import Alert, Base, Company, Feed
+from .opening import (
+    InvalidURLError,
+    MissingDirectoryError,
+    NoDatabaseError,
+    SchemaNotCurrentError,
+    StoreConnectError,
+    StoreOpenError,
+    open_store,
+)
 from .queries import (
     AlertView,
     FeedStats,
@@ -37,6 +48,12 @@ __all__ = [
     "Company",
     "Feed",
     "FeedStats",
+    "InvalidURLError",
+    "MissingDirectoryError",
+    "NoDatabaseError",
+    "SchemaNotCurrentError",
+    "StoreConnectError",
+    "StoreOpenError",
     "WriteReport",
     "alerts_from_analysis",
     "company_alerts",
@@ -49,6 +66,7 @@ __all__ = [
     "head_revision",
     "high_confidence_alerts",
     "list_alerts",
+    "open_store",
     "recent_alerts",
     "resolve_url",
     "upgrade",
