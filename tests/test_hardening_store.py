@@ -17,7 +17,7 @@ from tgematch.cli import main
 from tgematch.exit_status import ExitStatus
 from tgematch.store import create_engine, upgrade
 from tgematch.store.limits import ColumnLimitError
-from tgematch.store.models import Company, Feed
+from tgematch.store.models import CompanyRow, Feed
 from tgematch.store.queries import list_alerts
 from tgematch.store.writes import AlertRecord, AlertWriter, content_hash
 
@@ -51,7 +51,7 @@ def _record(company: str, i: int = 0) -> AlertRecord:
 
 def _companies(engine: sa.Engine) -> dict[str, tuple[str, str]]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(Company.name, Company.priority, Company.status))
+        rows = conn.execute(sa.select(CompanyRow.name, CompanyRow.priority, CompanyRow.status))
         return {name: (priority, status) for name, priority, status in rows}
 
 

@@ -40,7 +40,7 @@ from tgematch.store import (
 from tgematch.store import queries as q
 from tgematch.store.engine import POSTGRES_POOL_DEFAULTS
 from tgematch.store.migrations import VERSION_TABLE
-from tgematch.store.models import SEED_INDEXES, Alert, Base, Company, Feed, utcnow
+from tgematch.store.models import SEED_INDEXES, Alert, Base, CompanyRow, Feed, utcnow
 from tgematch.store.writes import (
     AlertRecord,
     AlertWriter,
@@ -322,7 +322,7 @@ def test_writes_are_idempotent(engine: sa.Engine) -> None:
     assert _count(engine, Alert) == 36
     with engine.connect() as conn:
         priority = conn.execute(
-            sa.select(Company.priority, Company.status).where(Company.name == "Caldera")
+            sa.select(CompanyRow.priority, CompanyRow.status).where(CompanyRow.name == "Caldera")
         ).one()
     assert tuple(priority) == ("HIGH", "pre_token")
 

@@ -1,6 +1,6 @@
 """The alerts store: SQLAlchemy models, Alembic migrations, engine factory, writes, queries.
 
-* :mod:`.models` — ``Company``, ``Feed``, ``Alert`` (tables ``companies``, ``feeds``,
+* :mod:`.models` — ``CompanyRow``, ``Feed``, ``Alert`` (tables ``companies``, ``feeds``,
   ``alerts``, with the seed system's index names).
 * :mod:`.engine` — :func:`create_engine`: SQLite by default (``tgematch.db`` in the working
   directory), PostgreSQL with the seed's pool settings.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .engine import create_engine, display_url, resolve_url
 from .migrations import current_revision, downgrade, head_revision, upgrade
-from .models import Alert, Base, Company, Feed
+from .models import Alert, Base, CompanyRow, Feed
 from .opening import (
     InvalidURLError,
     MissingDirectoryError,
@@ -45,7 +45,7 @@ __all__ = [
     "AlertView",
     "AlertWriter",
     "Base",
-    "Company",
+    "CompanyRow",
     "Feed",
     "FeedStats",
     "InvalidURLError",

@@ -51,7 +51,7 @@ __all__ = [
     "URGENCY_LEVELS",
     "Alert",
     "Base",
-    "Company",
+    "CompanyRow",
     "Feed",
     "UTCDateTime",
     "utcnow",
@@ -118,7 +118,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Company(Base):
+class CompanyRow(Base):
     """A watched company (one row per watchlist company name)."""
 
     __tablename__ = "companies"
@@ -137,7 +137,7 @@ class Company(Base):
     )
 
     def __repr__(self) -> str:
-        return f"Company(id={self.id!r}, name={self.name!r}, priority={self.priority!r})"
+        return f"CompanyRow(id={self.id!r}, name={self.name!r}, priority={self.priority!r})"
 
 
 class Feed(Base):
@@ -198,7 +198,7 @@ class Alert(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
-    company: Mapped[Company] = relationship(back_populates="alerts")
+    company: Mapped[CompanyRow] = relationship(back_populates="alerts")
     feed: Mapped[Feed | None] = relationship(back_populates="alerts")
 
     __table_args__ = (

@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .models import Alert, Company, Feed, utcnow
+from .models import Alert, CompanyRow, Feed, utcnow
 
 __all__ = [
     "HIGH_CONFIDENCE",
@@ -132,8 +132,8 @@ def alerts_stmt(
     stmt = (
         sa.select(
             Alert.id,
-            Company.name,
-            Company.priority,
+            CompanyRow.name,
+            CompanyRow.priority,
             Feed.url.label("feed_url"),
             Alert.title,
             Alert.url,
@@ -148,7 +148,7 @@ def alerts_stmt(
             Alert.content_hash,
         )
         .select_from(Alert)
-        .join(Company, Company.id == Alert.company_id)
+        .join(CompanyRow, CompanyRow.id == Alert.company_id)
         .outerjoin(Feed, Feed.id == Alert.feed_id)
     )
     if company_id is not None:
@@ -288,14 +288,14 @@ def _feed_stats(rows: Sequence[sa.Row[Any]]) -> list[FeedStats]:
 
 def company_id(bind: Bind, name: str) -> int | None:
     """The id of the company called ``name`` (exact name first, then case-insensitive)."""
-    exact = _run(bind, sa.select(Company.id).where(Company.name == name))
+    exact = _run(bind, sa.select(CompanyRow.id).where(CompanyRow.name == name))
     if exact:
         return int(exact[0][0])
     folded = _run(
         bind,
-        sa.select(Company.id)
-        .where(sa.func.lower(Company.name) == name.lower())
-        .order_by(Company.id),
+        sa.select(CompanyRow.id)
+        .where(sa.func.lower(CompanyRow.name) == name.lower())
+        .order_by(CompanyRow.id),
     )
     return int(folded[0][0]) if folded else None
 

@@ -59,7 +59,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .engine import WRITE
 from .limits import check_length
-from .models import Alert, Company, Feed, utcnow
+from .models import Alert, CompanyRow, Feed, utcnow
 
 if TYPE_CHECKING:
     from tgematch import Analysis
@@ -86,7 +86,7 @@ EXCERPT_RADIUS = 120
 
 _WS = re.compile(r"\s+")
 _ALERTS = cast(sa.Table, Alert.__table__)
-_COMPANIES = cast(sa.Table, Company.__table__)
+_COMPANIES = cast(sa.Table, CompanyRow.__table__)
 _FEEDS = cast(sa.Table, Feed.__table__)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -364,7 +364,7 @@ class AlertWriter:
                 )
             names = [*updates, *inserts]
             found = conn.execute(
-                sa.select(Company.name, Company.id).where(Company.name.in_(names))
+                sa.select(CompanyRow.name, CompanyRow.id).where(CompanyRow.name.in_(names))
             ).all()
         self._company_ids.update({name: cid for name, cid in found})
         return {name: cid for name, cid in found}
