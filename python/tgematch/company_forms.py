@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import rules
 from ._common_words import zipf
 from ._text import normalize_phrase, normalize_spaces
+from .syntax import cashtag
 
 if TYPE_CHECKING:
     from .watchlist import Company
@@ -48,7 +49,8 @@ def _has_letter(phrase: str) -> bool:
 def ordinary(phrase: str) -> tuple[bool, str]:
     """Whether a name is an ordinary word (every lettered word at least ORDINARY_ZIPF
     frequent in English, or crypto slang), and the figures that say so."""
-    words = [w for w in _WORDS.findall(phrase.lower()) if _has_letter(w)]
+    # folded with the shipped table (the engines' fold), not the interpreter's str.lower
+    words = [w for w in _WORDS.findall(normalize_phrase(phrase)) if _has_letter(w)]
     if not words:
         return False, "no word"
     threshold = rules.ORDINARY_ZIPF
@@ -64,7 +66,7 @@ def ordinary(phrase: str) -> tuple[bool, str]:
 def is_copy(name: str) -> bool:
     """True when a company's name says it is a bridged, pegged or wrapped copy of another
     token ("Binance-Peg SHIB", "Bridged Ether (StarkGate)", "Wrapped Bitcoin")."""
-    return any(w in rules.COPY_MARKERS for w in _WORDS.findall(name.lower()))
+    return any(w in rules.COPY_MARKERS for w in _WORDS.findall(normalize_phrase(name)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +90,6 @@ class CompanyForms:
     decisions: tuple[PhraseDecision, ...] = field(default=())
 
 
-def _cashtag(symbol: str) -> str:
-    s = normalize_phrase(symbol)
-    return s if s.startswith("$") else "$" + s
-
-
 def company_forms(company: Company, index: int, modern: bool) -> CompanyForms:
     """The phrases company ``index`` matches with, per case rule, and the decisions."""
     where = f"companies[{index}]"
@@ -101,7 +98,7 @@ def company_forms(company: Company, index: int, modern: bool) -> CompanyForms:
         return CompanyForms(
             tuple(normalize_phrase(p) for p in phrases),
             (),
-            tuple(_cashtag(t) for t in company.tokens),
+            tuple(cashtag(t) for t in company.tokens),
         )
     any_case: list[str] = []
     exact: list[str] = []
@@ -116,7 +113,8 @@ def company_forms(company: Company, index: int, modern: bool) -> CompanyForms:
             continue
         mode = company.match
         reason = f"match = {mode!r}"
-        capital = phrase != phrase.lower()
+        # "written with a capital": folding changes it, by the engines' own fold table
+        capital = normalize_phrase(phrase) != normalize_spaces(phrase)
         letters = _letters(phrase) if mode == "auto" and capital else 0
         if mode == "auto" and letters <= rules.SHORT_NAME and capital:
             mode = "exact_case"
@@ -125,7 +123,7 @@ def company_forms(company: Company, index: int, modern: bool) -> CompanyForms:
             is_ordinary, figures = ordinary(phrase)
             if not is_ordinary:
                 mode, reason = "any_case", f"not an ordinary word ({figures})"
-            elif phrase != phrase.lower():
+            elif capital:
                 mode, reason = "exact_case", f"an ordinary word ({figures}): exact case"
             else:
                 mode = "cashtag"
@@ -139,7 +137,7 @@ def company_forms(company: Company, index: int, modern: bool) -> CompanyForms:
         decisions.append(PhraseDecision(at, phrase, mode, reason))
     for j, symbol in enumerate(company.tokens):
         at = f"{where}.tokens[{j}]"
-        tag = _cashtag(symbol)
+        tag = cashtag(symbol)
         if not _has_letter(tag):
             decisions.append(PhraseDecision(at, symbol, "never", "a ticker without a letter"))
         elif is_amount(tag):

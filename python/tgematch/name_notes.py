@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from ._text import normalize_phrase
 from .matcher import Matcher
+from .syntax import cashtag
 from .watchlist import Watchlist
 
 __all__ = ["NameNote", "name_notes"]
@@ -50,9 +51,7 @@ def name_notes(matcher: Matcher, content: str, title: str | None = None) -> list
     reasons: dict[tuple[str, str], str] = {}
     for d in matcher.compiled.decisions:
         i = int(d.where[len("companies[") : d.where.index("]")])
-        phrase = normalize_phrase(d.phrase)
-        if ".tokens[" in d.where:
-            phrase = phrase if phrase.startswith("$") else "$" + phrase
+        phrase = cashtag(d.phrase) if ".tokens[" in d.where else normalize_phrase(d.phrase)
         reasons.setdefault((wl.companies[i].name, phrase), d.reason)
     vetoed = set(analysis.vetoed)
     credited = {c.name for c in analysis.companies}
