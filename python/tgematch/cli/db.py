@@ -8,7 +8,8 @@ database load them.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tgematch.exit_status import ExitStatus
 
@@ -82,25 +83,37 @@ def open_db(
         raise CliError(str(exc)) from exc
 
 
-def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
-    """``tgematch db upgrade|downgrade|current``."""
+def _migrate(url: str, step: Callable[[Any], str | None], *, create: bool = False) -> str | None:
+    """Open the database, run ``step(engine)`` and return what it returns; a database
+    or migration error becomes the command line's one-line error."""
     from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
+    engine = open_db(url, create=create)
+    try:
+        return step(engine)
+    except SQLAlchemyError as exc:
+        raise db_error(url, exc) from exc
+    except CommandError as exc:  # an unknown revision
+        raise CliError(one_line(str(exc))) from exc
+    finally:
+        engine.dispose()
+
+
+def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``tgematch db upgrade|downgrade|current``."""
     from tgematch.store import current_revision, downgrade, head_revision, upgrade
 
     if args.db_command == "upgrade":
-        engine = open_db(args.db, create=True)
-        try:
-            before = current_revision(engine)
+        revisions: list[str | None] = []
+
+        def up(engine: Any) -> str | None:
+            revisions.append(current_revision(engine))
             upgrade(engine, args.revision)
-            after = current_revision(engine)
-        except SQLAlchemyError as exc:
-            raise db_error(args.db, exc) from exc
-        except CommandError as exc:  # an unknown revision
-            raise CliError(one_line(str(exc))) from exc
-        finally:
-            engine.dispose()
+            return current_revision(engine)
+
+        after = _migrate(args.db, up, create=True)
+        before = revisions[0]
         out.print(
             f"database {display(args.db)}: {before or 'empty'} -> {after}"
             + (" (already up to date)" if before == after else ""),
@@ -109,25 +122,15 @@ def cmd_db(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
         return ExitStatus.OK
     if args.db_command == "downgrade":
-        engine = open_db(args.db)
-        try:
+
+        def down(engine: Any) -> str | None:
             downgrade(engine, args.revision)
-            after = current_revision(engine)
-        except SQLAlchemyError as exc:
-            raise db_error(args.db, exc) from exc
-        except CommandError as exc:  # an unknown revision
-            raise CliError(one_line(str(exc))) from exc
-        finally:
-            engine.dispose()
+            return current_revision(engine)
+
+        after = _migrate(args.db, down)
         out.print(f"database {display(args.db)}: now at {after or 'base (empty)'}", markup=False)
         return ExitStatus.OK
-    engine = open_db(args.db)
-    try:
-        current = current_revision(engine)
-    except SQLAlchemyError as exc:
-        raise db_error(args.db, exc) from exc
-    finally:
-        engine.dispose()
+    current = _migrate(args.db, current_revision)
     head = head_revision()
     state = "up to date" if current == head else f"behind (head is {head})"
     out.print(f"database {display(args.db)}: {current or 'empty'} ({state})", markup=False)
